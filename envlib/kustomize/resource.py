@@ -1,0 +1,225 @@
+"""A Kubernetes object in the build, with where it came from and every id it has had.
+
+The object itself is a plain JSON-like Python value (``dict``/``list``/``str``/``int``/
+``float``/``bool``/``None``) so transformers and patches work on it directly and fast.
+
+kustomize matches patches, replicas and name references against an object's *original* id,
+every *intermediate* id (recorded whenever a namespace, prefix, suffix or patch renamed it) and
+its *current* id; :meth:`Resource.all_ids` gives exactly that list. Renames must go through
+:meth:`Resource.set_name` / :meth:`Resource.set_namespace` / :meth:`Resource.record_current_id`
+so that history is kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from envlib.errors import ResourceConflictError, SourceLocation
+
+from .resid import Gvk, ResId
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a resource was declared.
+
+    ``path`` is the file (as a path relative to the current directory when possible);
+    ``doc_index`` is the 0-based document in that file (for ``kind: List`` items, the
+    document that held the list); ``line`` is 1-based. Generated objects point at the
+    kustomization file and name the generator entry, e.g. ``configMapGenerator[0]``.
+    """
+
+    path: str
+    doc_index: int = 0
+    line: int | None = None
+    generator: str | None = None
+
+    @property
+    def location(self) -> SourceLocation:
+        """The origin as a :class:`SourceLocation` for error messages."""
+        return SourceLocation(self.path, self.line)
+
+    def __str__(self) -> str:
+        text = str(self.location)
+        return f"{text} ({self.generator})" if self.generator else text
+
+
+@dataclass(slots=True)
+class GeneratorInfo:
+    """Marks an object made by configMapGenerator / secretGenerator."""
+
+    behavior: str = "create"
+    disable_hash: bool = False
+
+
+@dataclass(slots=True, eq=False)
+class Resource:
+    """One object in the build."""
+
+    obj: dict[str, Any]
+    origin: Origin
+    org_id: ResId
+    prev_ids: list[ResId] = field(default_factory=list)
+    generated: GeneratorInfo | None = None
+
+    @classmethod
+    def from_obj(cls, obj: dict[str, Any], origin: Origin) -> Resource:
+        """Wrap a freshly loaded or generated object; its id now is its original id."""
+        res = cls(obj=obj, origin=origin, org_id=ResId(Gvk("", "", ""), ""))
+        res.org_id = res.cur_id
+        return res
+
+    # -- accessors -------------------------------------------------------------------
+    @property
+    def api_version(self) -> str:
+        """``apiVersion`` or ""."""
+        value = self.obj.get("apiVersion")
+        return value if isinstance(value, str) else ""
+
+    @property
+    def kind(self) -> str:
+        """``kind`` or ""."""
+        value = self.obj.get("kind")
+        return value if isinstance(value, str) else ""
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        """``metadata``, created when missing."""
+        meta = self.obj.get("metadata")
+        if not isinstance(meta, dict):
+            meta = {}
+            self.obj["metadata"] = meta
+        return meta
+
+    @property
+    def name(self) -> str:
+        """``metadata.name`` or ""."""
+        meta = self.obj.get("metadata")
+        value = meta.get("name") if isinstance(meta, dict) else None
+        return value if isinstance(value, str) else ""
+
+    @property
+    def namespace(self) -> str:
+        """``metadata.namespace`` or "" (raw, not defaulted)."""
+        meta = self.obj.get("metadata")
+        value = meta.get("namespace") if isinstance(meta, dict) else None
+        return value if isinstance(value, str) else ""
+
+    @property
+    def gvk(self) -> Gvk:
+        """The current group/version/kind."""
+        return Gvk.from_api_version(self.api_version, self.kind)
+
+    @property
+    def cur_id(self) -> ResId:
+        """The current id."""
+        return ResId(self.gvk, self.name, self.namespace)
+
+    def labels(self) -> dict[str, Any]:
+        """``metadata.labels`` (a new empty dict when absent; not stored)."""
+        value = self.obj.get("metadata", {}).get("labels")
+        return value if isinstance(value, dict) else {}
+
+    def annotations(self) -> dict[str, Any]:
+        """``metadata.annotations`` (a new empty dict when absent; not stored)."""
+        value = self.obj.get("metadata", {}).get("annotations")
+        return value if isinstance(value, dict) else {}
+
+    # -- identity history ------------------------------------------------------------
+    def all_ids(self) -> list[ResId]:
+        """Original id, every intermediate id, and the current id (duplicates removed)."""
+        out: list[ResId] = []
+        for rid in (self.org_id, *self.prev_ids, self.cur_id):
+            if rid not in out:
+                out.append(rid)
+        return out
+
+    def all_names(self) -> list[str]:
+        """Every name the object has had, oldest first."""
+        return list(dict.fromkeys(rid.name for rid in self.all_ids()))
+
+    def record_current_id(self, before: ResId) -> None:
+        """Remember ``before`` as an intermediate id if the object's id changed since."""
+        if before != self.cur_id and (not self.prev_ids or self.prev_ids[-1] != before):
+            self.prev_ids.append(before)
+
+    def set_name(self, name: str) -> None:
+        """Rename, keeping the old id in the history."""
+        before = self.cur_id
+        self.metadata["name"] = name
+        self.record_current_id(before)
+
+    def set_namespace(self, namespace: str) -> None:
+        """Move to another namespace, keeping the old id in the history."""
+        before = self.cur_id
+        self.metadata["namespace"] = namespace
+        self.record_current_id(before)
+
+    def __repr__(self) -> str:
+        return f"Resource({self.cur_id}, origin={self.origin})"
+
+
+class ResMap:
+    """The ordered collection of resources of a build (kustomize's ``ResMap``).
+
+    Order is accumulation order (what ``sortOptions: fifo`` prints). Ids must be unique
+    under :meth:`ResId.same_as`; :meth:`append` enforces it.
+    """
+
+    def __init__(self, resources: list[Resource] | None = None) -> None:
+        self._items: list[Resource] = list(resources or [])
+
+    def __iter__(self) -> Iterator[Resource]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __getitem__(self, index: int) -> Resource:
+        return self._items[index]
+
+    @property
+    def resources(self) -> list[Resource]:
+        """The underlying list (mutable: steps may reorder or replace it)."""
+        return self._items
+
+    def append(self, res: Resource, *, context: str = "") -> None:
+        """Add a resource; a second object with the same id is an error."""
+        key = res.cur_id.key
+        for other in self._items:
+            if other.cur_id.key == key:
+                raise ResourceConflictError(
+                    f"may not add resource with an already registered id: {res.cur_id}",
+                    location=res.origin.location,
+                    resource=str(res.cur_id),
+                    kustomize_message=(
+                        f"{context}may not add resource with an already registered id: "
+                        f"{res.cur_id}"
+                    ),
+                )
+        self._items.append(res)
+
+    def extend(self, other: ResMap | list[Resource], *, context: str = "") -> None:
+        """Append every resource of ``other`` (duplicate ids are errors)."""
+        seen = {r.cur_id.key for r in self._items}
+        for res in other:
+            key = res.cur_id.key
+            if key in seen:
+                self.append(res, context=context)  # raises with the standard message
+            seen.add(key)
+            self._items.append(res)
+
+    def remove(self, res: Resource) -> None:
+        """Drop one resource (identity, not equality)."""
+        self._items = [r for r in self._items if r is not res]
+
+    def find_by_id(self, rid: ResId) -> list[Resource]:
+        """Resources any of whose ids equal ``rid`` (kustomize's ``GetMatchingResourcesByAnyId``)."""
+        key = rid.key
+        return [r for r in self._items if any(i.key == key for i in r.all_ids())]
+
+    def objects(self) -> list[dict[str, Any]]:
+        """The plain objects, in order."""
+        return [r.obj for r in self._items]
