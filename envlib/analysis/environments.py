@@ -1,0 +1,367 @@
+"""Environments of a repository, and the one place that renders them.
+
+An environment is a kustomization directory with a name (``dev``, ``prod``) and, when an Argo
+CD Application deploys it, where it goes (cluster, namespace) and how (sync policy,
+ignoreDifferences). Discovery, in order of preference:
+
+1. directories given explicitly (``{"dev": "path/to/dev"}`` or a list of paths);
+2. Argo CD ``Application`` (and list / git-directory ``ApplicationSet``) manifests found in the
+   repository, whose source path exists in this checkout;
+3. ``base`` plus every ``overlays/*`` kustomization (up to three levels down);
+4. the repository itself when it is one kustomization, else every kustomization below it.
+
+:func:`render` is the single call into the engine: switching the renderer happens here only.
+Secrets are redacted right after rendering (see :mod:`envlib.analysis.secrets`).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from envlib.errors import LoadError, SourceLocation
+from envlib.kustomize.fs import display_path
+from envlib.kustomize.resource import Origin, Resource
+
+from . import argocd
+from .secrets import redact_resources
+
+KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+_SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache"}
+_EMBEDDED = Path(__file__).resolve().parent.parent.parent / "k8s"
+
+
+def has_kustomization(directory: Path) -> bool:
+    """Whether ``directory`` holds a kustomization file (any of kustomize's three names)."""
+    return any((directory / name).is_file() for name in KUSTOMIZATION_FILES)
+
+
+def walk_dirs(root: Path, max_depth: int) -> list[Path]:
+    """Directories below ``root`` (itself included) up to ``max_depth``, sorted, skipping noise."""
+    out: list[Path] = []
+    for current, dirs, _files in os.walk(root):
+        here = Path(current)
+        depth = len(here.relative_to(root).parts)
+        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not d.startswith("."))
+        if depth >= max_depth:
+            dirs[:] = []
+        out.append(here)
+    return sorted(out)
+
+
+def holds_kustomization_tree(directory: Path) -> bool:
+    """Whether a directory is (or contains, up to 3 levels down) a kustomization."""
+    return directory.is_dir() and any(has_kustomization(d) for d in walk_dirs(directory, 3))
+
+
+def default_repo(cwd: Path | None = None) -> Path:
+    """The current directory when it holds a kustomization tree, else the embedded ``k8s/``."""
+    here = Path.cwd() if cwd is None else cwd
+    if holds_kustomization_tree(here):
+        return here
+    return _EMBEDDED
+
+
+@dataclass(frozen=True, eq=False)
+class Environment:
+    """One deployable environment: a kustomization directory plus its Argo CD context."""
+
+    name: str
+    path: Path | None
+    repo: Path
+    source: str = "overlays"
+    application: str = ""
+    app_file: str = ""
+    project: str = ""
+    cluster: str = ""
+    namespace: str = ""
+    target_revision: str = ""
+    sync_policy: str = ""
+    sync_options: tuple[str, ...] = ()
+    ignore_differences: tuple[dict[str, Any], ...] = ()
+    kustomize_overrides: tuple[str, ...] = ()
+    note: str = ""
+
+    @property
+    def display_path(self) -> str:
+        """The kustomization directory relative to the repository (or as given)."""
+        if self.path is None:
+            return ""
+        try:
+            rel = self.path.relative_to(self.repo)
+        except ValueError:
+            return display_path(self.path)
+        return str(rel) if str(rel) != "." else "."
+
+
+@dataclass
+class RenderedEnv:
+    """An environment after the build: its resources (secrets redacted), warnings and trace."""
+
+    env: Environment
+    resources: list[Resource]
+    warnings: list[Any] = field(default_factory=list)
+    trace: Any = None
+    # redacted copy (by id) -> the engine's object, which the trace refers to by identity
+    originals: dict[int, Resource] = field(default_factory=dict, repr=False)
+
+    @property
+    def name(self) -> str:
+        """The environment's name."""
+        return self.env.name
+
+    def original(self, res: Resource) -> Resource:
+        """The engine's resource behind a (possibly redacted) resource of this environment."""
+        return self.originals.get(id(res), res)
+
+
+# -- discovery -------------------------------------------------------------------------------
+def _explicit(
+    repo: Path, paths: Mapping[str, str | Path] | Sequence[str | Path]
+) -> list[Environment]:
+    items: list[tuple[str | None, str | Path]]
+    if isinstance(paths, Mapping):
+        items = [(name, path) for name, path in paths.items()]
+    else:
+        items = [(None, path) for path in paths]
+    envs: list[Environment] = []
+    for name, raw in items:
+        path = Path(raw)
+        if not path.is_absolute():
+            path = (repo / path) if (repo / path).is_dir() else Path(os.path.abspath(path))
+        if not has_kustomization(path):
+            raise LoadError(
+                f"no kustomization file ({', '.join(KUSTOMIZATION_FILES)}) in {display_path(path)}",
+                location=SourceLocation(display_path(path)),
+            )
+        envs.append(Environment(name or path.name, path, repo, source="explicit"))
+    return _dedupe_names(envs)
+
+
+def _dedupe_names(envs: list[Environment]) -> list[Environment]:
+    """Make names unique by qualifying clashes with their relative path."""
+    counts: dict[str, int] = {}
+    for env in envs:
+        counts[env.name] = counts.get(env.name, 0) + 1
+    out: list[Environment] = []
+    for env in envs:
+        if counts[env.name] > 1:
+            better = env.application or env.display_path or env.name
+            env = replace(env, name=better)
+        out.append(env)
+    return out
+
+
+def _overlays(repo: Path) -> list[Environment]:
+    envs: list[Environment] = []
+    for directory in walk_dirs(repo, 3):
+        if directory.name != "overlays":
+            continue
+        children = [d for d in sorted(directory.iterdir()) if d.is_dir() and has_kustomization(d)]
+        if not children:
+            continue
+        base = directory.parent / "base"
+        if has_kustomization(base):
+            envs.append(Environment("base", base, repo, source="overlays"))
+        envs.extend(Environment(child.name, child, repo, source="overlays") for child in children)
+    return _dedupe_names(envs)
+
+
+def _roots(repo: Path) -> list[Environment]:
+    if has_kustomization(repo):
+        return [Environment(repo.name, repo, repo, source="root")]
+    found = [d for d in walk_dirs(repo, 2) if has_kustomization(d)]
+    envs = [Environment(str(d.relative_to(repo)), d, repo, source="root") for d in found]
+    return envs
+
+
+def discover(
+    repo: str | Path | None = None,
+    paths: Mapping[str, str | Path] | Sequence[str | Path] = (),
+) -> list[Environment]:
+    """The environments of ``repo`` (default: :func:`default_repo`), see the module docstring.
+
+    Raises :class:`LoadError` when the repository does not exist or holds no kustomization.
+    """
+    root = Path(os.path.abspath(repo)) if repo is not None else default_repo()
+    if not root.is_dir():
+        raise LoadError(
+            f"repository {display_path(root)} is not a directory",
+            location=SourceLocation(display_path(root)),
+        )
+    if paths:
+        return _explicit(root, paths)
+    apps = argocd.find_applications(root, walk_dirs(root, 4))
+    resolved = [app for app in apps if app.path is not None]
+    if resolved:
+        return _dedupe_names([_from_app(root, app) for app in apps])
+    envs = _overlays(root) or _roots(root)
+    if not envs:
+        raise LoadError(
+            f"no kustomization found in {display_path(root)} (looked for Argo CD Applications, "
+            "base + overlays/*, and kustomization files up to two levels down)",
+            location=SourceLocation(display_path(root)),
+        )
+    return envs
+
+
+def _from_app(repo: Path, app: argocd.AppSource) -> Environment:
+    name = app.name
+    if app.path is not None:
+        if app.path.parent.name == "overlays" or app.path.name == "base":
+            name = app.path.name
+    return Environment(
+        name=name,
+        path=app.path,
+        repo=repo,
+        source=app.kind,
+        application=app.name,
+        app_file=app.file,
+        project=app.project,
+        cluster=app.cluster,
+        namespace=app.namespace,
+        target_revision=app.target_revision,
+        sync_policy=app.sync_policy,
+        sync_options=app.sync_options,
+        ignore_differences=app.ignore_differences,
+        kustomize_overrides=app.kustomize_overrides,
+        note=app.note,
+    )
+
+
+def select(envs: Sequence[Environment], name: str) -> Environment:
+    """The environment called ``name`` (or whose Application or path is ``name``)."""
+    for env in envs:
+        if name in (env.name, env.application):
+            return env
+    for env in envs:
+        if env.path is not None and name in (env.display_path, str(env.path)):
+            return env
+    known = ", ".join(env.name for env in envs) or "none"
+    raise LoadError(f"unknown environment {name!r} (known: {known})")
+
+
+def environments_frame(envs: Sequence[Environment]) -> pd.DataFrame:
+    """One row per environment: where it is built from and where Argo CD deploys it."""
+    rows = [
+        {
+            "env": env.name,
+            "path": env.display_path,
+            "source": env.source,
+            "application": env.application,
+            "project": env.project,
+            "cluster": env.cluster,
+            "namespace": env.namespace,
+            "revision": env.target_revision,
+            "sync_policy": env.sync_policy,
+            "sync_options": ", ".join(env.sync_options),
+            "ignore_differences": "; ".join(
+                argocd.describe_ignore(i) for i in env.ignore_differences
+            ),
+            "kustomize_overrides": ", ".join(env.kustomize_overrides),
+            "note": env.note,
+        }
+        for env in envs
+    ]
+    columns = [
+        "env",
+        "path",
+        "source",
+        "application",
+        "project",
+        "cluster",
+        "namespace",
+        "revision",
+        "sync_policy",
+        "sync_options",
+        "ignore_differences",
+        "kustomize_overrides",
+        "note",
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+# -- rendering -------------------------------------------------------------------------------
+def render(
+    env: Environment,
+    *,
+    disabled_steps: Sequence[str] = (),
+    extra_patches: Sequence[Any] = (),
+    trace: bool = True,
+) -> RenderedEnv:
+    """Build one environment with the engine and redact its secrets.
+
+    Options are the engine's: ``disabled_steps`` (trace step ids to skip), ``extra_patches``
+    (what-if patches) and ``trace``. Engine errors (``EnvlibError``) propagate unchanged.
+    With ``ENVLIB_RENDERER=kubectl`` in the environment, ``kubectl kustomize`` renders instead
+    (no trace, no options; origins name the environment directory) - a cross-check mode.
+    """
+    if env.path is None:
+        raise LoadError(f"environment {env.name!r} cannot be built: {env.note or 'no path'}")
+    if os.environ.get("ENVLIB_RENDERER") == "kubectl":
+        return _render_with_kubectl(env)
+    from envlib.kustomize.build import build  # the one call into the engine
+
+    result = build(
+        env.path,
+        disabled_steps=tuple(disabled_steps),
+        extra_patches=tuple(extra_patches),
+        trace=trace,
+    )
+    built = list(result.resources)
+    clean = redact_resources(built)
+    return RenderedEnv(
+        env=env,
+        resources=clean,
+        warnings=list(getattr(result, "warnings", []) or []),
+        trace=getattr(result, "trace", None),
+        originals={id(c): o for c, o in zip(clean, built, strict=True) if c is not o},
+    )
+
+
+def render_all(envs: Sequence[Environment], **options: Any) -> list[RenderedEnv]:
+    """Render every buildable environment (those with a path), in order."""
+    return [render(env, **options) for env in envs if env.path is not None]
+
+
+def _render_with_kubectl(env: Environment) -> RenderedEnv:
+    assert env.path is not None
+    binary = os.environ.get("ENVLIB_KUBECTL") or "kubectl"
+    try:
+        proc = subprocess.run(
+            [binary, "kustomize", str(env.path)], capture_output=True, timeout=300, check=False
+        )
+    except OSError as exc:
+        raise LoadError(f"ENVLIB_RENDERER=kubectl but {binary} could not run: {exc}") from exc
+    if proc.returncode != 0:
+        text = proc.stderr.decode(errors="replace").strip().removeprefix("error: ")
+        raise LoadError(
+            text, location=SourceLocation(display_path(env.path)), kustomize_message=text
+        )
+    resources = resources_from_yaml(proc.stdout.decode(), display_path(env.path))
+    return RenderedEnv(env=env, resources=redact_resources(resources))
+
+
+def resources_from_yaml(text: str, path: str = "<memory>") -> list[Resource]:
+    """Resources from multi-document YAML (tests and notebooks building envs by hand)."""
+    docs = yaml.load_all(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return [
+        Resource.from_obj(doc, Origin(path, index))
+        for index, doc in enumerate(docs)
+        if isinstance(doc, dict)
+    ]
+
+
+def rendered_from_resources(
+    name: str, resources: list[Resource], *, repo: Path | None = None
+) -> RenderedEnv:
+    """A :class:`RenderedEnv` for resources obtained elsewhere (secrets still redacted)."""
+    env = Environment(name, None, repo or Path.cwd(), source="memory")
+    return RenderedEnv(env=env, resources=redact_resources(resources))

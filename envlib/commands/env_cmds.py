@@ -1,0 +1,349 @@
+"""Environment commands: ``envs``, ``table``, ``diff``, ``experiment``, ``check``, ``blame``.
+
+Each command discovers the environments of ``--repo`` (default: the current directory when it
+holds a kustomization tree, else envlib's embedded ``k8s/``), renders the ones it needs, calls
+one analysis function and prints its DataFrame(s) with ``-o text|json|markdown``. No logic
+lives here beyond argument handling; errors are :class:`~envlib.errors.EnvlibError` and the
+dispatcher prints them as one line with exit status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from envlib.analysis import blame as blame_mod
+from envlib.analysis import checks as checks_mod
+from envlib.analysis import diff as diff_mod
+from envlib.analysis import environments as environments_mod
+from envlib.analysis import experiment as experiment_mod
+from envlib.analysis import inventory as inventory_mod
+from envlib.analysis.present import FORMATS, render_sections
+from envlib.errors import KustomizationError
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--repo",
+        type=Path,
+        help="repository to analyse (default: the current directory when it holds a "
+        "kustomization tree, else envlib's embedded k8s/)",
+    )
+    parser.add_argument(
+        "--env",
+        dest="explicit",
+        action="append",
+        default=[],
+        metavar="NAME=PATH",
+        help="use this kustomization directory as environment NAME "
+        "(repeatable; replaces discovery)",
+    )
+    parser.add_argument("-o", "--output", choices=FORMATS, default="text", help="output format")
+
+
+def _explicit(values: Sequence[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for value in values:
+        name, sep, path = value.partition("=")
+        if not sep:
+            name, path = Path(value).name, value
+        if not name or not path:
+            raise KustomizationError(f"--env expects NAME=PATH, got {value!r}")
+        out[name] = path
+    return out
+
+
+def _envs(args: argparse.Namespace) -> list[environments_mod.Environment]:
+    repo = getattr(args, "repo_pos", None) or args.repo
+    return environments_mod.discover(repo, _explicit(args.explicit))
+
+
+def _rendered(
+    args: argparse.Namespace, names: Sequence[str] = ()
+) -> list[environments_mod.RenderedEnv]:
+    envs = _envs(args)
+    chosen = [environments_mod.select(envs, n) for n in names] if names else envs
+    return environments_mod.render_all(chosen)
+
+
+def _print(text: str) -> None:
+    print(text)
+
+
+def _meta(args: argparse.Namespace, envs: Sequence[Any]) -> dict[str, Any]:
+    repo = getattr(args, "repo_pos", None) or args.repo or environments_mod.default_repo()
+    return {"repo": str(repo), "environments": [e.name for e in envs]}
+
+
+# -- handlers --------------------------------------------------------------------------------
+def _cmd_envs(args: argparse.Namespace) -> int:
+    envs = _envs(args)
+    frame = environments_mod.environments_frame(envs)
+    _print(render_sections([("Environments", frame)], args.output, meta=_meta(args, envs)))
+    return 0
+
+
+def _cmd_table(args: argparse.Namespace) -> int:
+    rendered = _rendered(args, args.envs)
+    if args.containers:
+        frame = inventory_mod.containers(rendered)
+        sections = [("Containers", _columns(frame, _CONTAINER_COLUMNS))]
+    else:
+        inv = inventory_mod.inventory(rendered)
+        sections = [
+            (
+                "Workloads",
+                inventory_mod.side_by_side(inv) if not args.long else _columns(inv, _LONG_COLUMNS),
+            ),
+            ("Totals", _columns(inventory_mod.totals(inv), _TOTAL_COLUMNS)),
+        ]
+    notes = [
+        "Totals count pods (replicas x per-pod requests/limits); "
+        "Seldon Models run inside Server pods."
+    ]
+    _print(
+        render_sections(
+            sections,
+            args.output,
+            title="Replicas and resources",
+            notes=notes,
+            meta=_meta(args, rendered),
+        )
+    )
+    return 0
+
+
+_LONG_COLUMNS = [
+    "env",
+    "kind",
+    "name",
+    "namespace",
+    "replicas",
+    "effective_replicas",
+    "hpa",
+    "hpa_min",
+    "hpa_max",
+    "min_replicas",
+    "max_replicas",
+    "cpu_request_text",
+    "cpu_limit_text",
+    "memory_request_text",
+    "memory_limit_text",
+    "gpu_text",
+    "total_cpu_request_text",
+    "total_cpu_limit_text",
+    "total_memory_request_text",
+    "total_memory_limit_text",
+    "tags",
+    "log_level",
+    "file",
+]
+_TOTAL_COLUMNS = [
+    "env",
+    "workloads",
+    "replicas",
+    "total_cpu_request_text",
+    "total_cpu_limit_text",
+    "total_memory_request_text",
+    "total_memory_limit_text",
+    "total_gpu_text",
+]
+_CONTAINER_COLUMNS = [
+    "env",
+    "kind",
+    "workload",
+    "container",
+    "role",
+    "tag",
+    "cpu_request_text",
+    "cpu_limit_text",
+    "memory_request_text",
+    "memory_limit_text",
+    "gpu_text",
+    "from_server_config",
+    "log_settings",
+]
+
+
+def _columns(frame: Any, wanted: Sequence[str]) -> Any:
+    return frame[[c for c in wanted if c in frame.columns]]
+
+
+def _cmd_diff(args: argparse.Namespace) -> int:
+    left, right = _rendered(args, [args.left, args.right])
+    frame = diff_mod.diff_envs(left, right, ignore=args.ignore)
+    changes = frame[frame["status"] != "ignored"]
+    ignored = frame[frame["status"] == "ignored"]
+    summary = diff_mod.diff_summary(frame)
+    changed_resources = int((summary["status"] != "ignored only").sum()) if len(summary) else 0
+    shown = ["resource", "status", "field", "left", "right", "note"]
+    title = f"Differences {left.name} -> {right.name}"
+    names = (
+        (left.name, right.name)
+        if left.name != right.name
+        else (f"{left.name} (A)", f"{right.name} (B)")
+    )
+    headers = {"left": names[0], "right": names[1]}
+    sections = [
+        ("Summary", summary),
+        ("Changes", changes[shown].rename(columns=headers)),
+        ("Ignored", ignored[shown].rename(columns=headers)),
+    ]
+    notes = [
+        f"{len(changes)} difference(s) in {changed_resources} "
+        f"resource(s); {len(ignored)} ignored as noise (listed with the reason)."
+    ]
+    meta = {**_meta(args, [left, right]), "left": left.name, "right": right.name}
+    _print(
+        render_sections(
+            sections, args.output, title=title, notes=notes, meta=meta, absent="(absent)"
+        )
+    )
+    return 0
+
+
+def _cmd_experiment(args: argparse.Namespace) -> int:
+    rendered = _rendered(args, args.envs)
+    preview = experiment_mod.experiment_preview(
+        rendered, args.rps, mirror_percent=args.mirror_percent
+    )
+    warnings = experiment_mod.experiment_warnings(rendered, mirror_percent=args.mirror_percent)
+    shown = [
+        "env",
+        "experiment",
+        "role",
+        "model",
+        "weight",
+        "share",
+        "mirror_percent",
+        "rps",
+        "replicas",
+        "rps_per_replica",
+    ]
+    what_if = (
+        f", mirror percent set to {args.mirror_percent:g} (what-if)"
+        if args.mirror_percent is not None
+        else ""
+    )
+    title = f"Experiment traffic at {args.rps:g} requests/s{what_if}"
+    notes = [] if len(preview) else ["No Seldon Experiment in these environments."]
+    meta = {**_meta(args, rendered), "rps": args.rps, "mirror_percent": args.mirror_percent}
+    sections = [
+        ("Traffic", _columns(preview, shown)),
+        ("Warnings", warnings[["env", "experiment", "code", "message"]]),
+    ]
+    _print(render_sections(sections, args.output, title=title, notes=notes, meta=meta))
+    return 0
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    envs = _envs(args)
+    chosen = [environments_mod.select(envs, n) for n in args.envs] if args.envs else envs
+    rendered = environments_mod.render_all(chosen)
+    repo = chosen[0].repo if chosen else Path.cwd()
+    rules = checks_mod.load_rules(repo, args.config)
+    findings = checks_mod.run_checks(rendered, rules)
+    summary = checks_mod.check_summary(rendered, rules, findings)
+    failed = checks_mod.failed(findings)
+    config = str(args.config) if args.config else checks_mod.config_path_for(repo)
+    verdict = "FAILED" if failed else "passed"
+    notes = [f"Rules: {config}. {len(findings)} finding(s); checks {verdict}."]
+    shown = [
+        "env",
+        "rule",
+        "severity",
+        "resource",
+        "field",
+        "value",
+        "expected",
+        "file",
+        "set_by",
+        "message",
+    ]
+    meta = {**_meta(args, rendered), "rules": config, "passed": not failed}
+    sections = [("Rules", summary), ("Findings", findings[shown])]
+    _print(
+        render_sections(
+            sections, args.output, title=f"Environment checks {verdict}", notes=notes, meta=meta
+        )
+    )
+    return 1 if failed else 0
+
+
+def _cmd_blame(args: argparse.Namespace) -> int:
+    (rendered,) = _rendered(args, [args.env_name])
+    frame = blame_mod.blame(rendered, args.resource, args.field)
+    meta = {**_meta(args, [rendered]), "resource": args.resource, "field": args.field}
+    title = f"{args.resource} {args.field} in {rendered.name}"
+    _print(render_sections([("Blame", frame)], args.output, title=title, meta=meta))
+    return 0
+
+
+# -- registration ------------------------------------------------------------------------------
+def register(subparsers: Any) -> None:
+    """Add the environment sub-commands to the ``envlib`` parser."""
+    p = subparsers.add_parser("envs", help="list the environments of a repository")
+    _common(p)
+    p.add_argument(
+        "repo_pos", nargs="?", type=Path, metavar="REPO", help="repository (same as --repo)"
+    )
+    p.set_defaults(handler=_cmd_envs)
+
+    p = subparsers.add_parser("table", help="replicas and resources per workload and environment")
+    _common(p)
+    p.add_argument("envs", nargs="*", metavar="ENV", help="environments to show (default: all)")
+    p.add_argument("--long", action="store_true", help="one row per workload per environment")
+    p.add_argument("--containers", action="store_true", help="one row per container")
+    p.set_defaults(handler=_cmd_table)
+
+    p = subparsers.add_parser("diff", help="every difference between two environments")
+    _common(p)
+    p.add_argument("left", metavar="ENV_A")
+    p.add_argument("right", metavar="ENV_B")
+    p.add_argument(
+        "--ignore",
+        action="append",
+        default=[],
+        metavar="PATTERN",
+        help="field path pattern to report as ignored (fnmatch, e.g. 'metadata.labels*')",
+    )
+    p.set_defaults(handler=_cmd_diff)
+
+    p = subparsers.add_parser(
+        "experiment", help="preview Seldon Experiment traffic split and mirror load"
+    )
+    _common(p)
+    p.add_argument("envs", nargs="*", metavar="ENV", help="environments to show (default: all)")
+    p.add_argument(
+        "--rps",
+        type=float,
+        default=100.0,
+        help="incoming requests/s at the experiment (default 100)",
+    )
+    p.add_argument(
+        "--mirror-percent", type=float, default=None, help="what-if: override every mirror percent"
+    )
+    p.set_defaults(handler=_cmd_experiment)
+
+    p = subparsers.add_parser(
+        "check", help="run environment-aware checks; exit 1 when a rule fails"
+    )
+    _common(p)
+    p.add_argument("envs", nargs="*", metavar="ENV", help="environments to check (default: all)")
+    p.add_argument(
+        "--config", type=Path, default=None, help="checks file (default: found in the repository)"
+    )
+    p.set_defaults(handler=_cmd_check)
+
+    p = subparsers.add_parser("blame", help="which file and patch set a field")
+    _common(p)
+    p.add_argument("env_name", metavar="ENV")
+    p.add_argument("resource", metavar="RESOURCE", help="Kind/name, name or Kind/name@namespace")
+    p.add_argument(
+        "field",
+        metavar="FIELD",
+        help="e.g. spec.replicas or spec.podSpec.containers[name=agent].env",
+    )
+    p.set_defaults(handler=_cmd_blame)
