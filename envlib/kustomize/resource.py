@@ -63,6 +63,11 @@ class Resource:
     org_id: ResId
     prev_ids: list[ResId] = field(default_factory=list)
     generated: GeneratorInfo | None = None
+    # Every namePrefix / nameSuffix applied to this object, innermost level first
+    # (kustomize's internal ``prefixes``/``suffixes`` annotations). Name-reference fixing
+    # uses them to pick between candidates that had the same original name.
+    name_prefixes: list[str] = field(default_factory=list)
+    name_suffixes: list[str] = field(default_factory=list)
 
     @classmethod
     def from_obj(cls, obj: dict[str, Any], origin: Origin) -> Resource:
@@ -144,6 +149,14 @@ class Resource:
         """Remember ``before`` as an intermediate id if the object's id changed since."""
         if before != self.cur_id and (not self.prev_ids or self.prev_ids[-1] != before):
             self.prev_ids.append(before)
+
+    def store_previous_id(self) -> None:
+        """Record the current id as a previous one even if it will not change.
+
+        kustomize's namespace/prefix/suffix transformers do this for every object they
+        visit; name-reference fixing only considers objects that have previous ids.
+        """
+        self.prev_ids.append(self.cur_id)
 
     def set_name(self, name: str) -> None:
         """Rename, keeping the old id in the history."""

@@ -1,0 +1,98 @@
+"""The ``replicas:`` field (spec §7.7).
+
+Sets ``spec.replicas`` on Deployments, StatefulSets, ReplicaSets and ReplicationControllers
+(any group) whose original, any intermediate or current name equals the entry's ``name``
+exactly. Custom workload kinds (Argo Rollouts, ...) are never touched. An entry that matches
+nothing fails the build, as in kustomize.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from envlib.errors import KustomizationError, SourceLocation, TransformerError
+from envlib.kustomize.resource import ResMap
+
+from .nameref_specs import FieldWalkError, walk_field
+
+# kustomize's replicas field specs after its config sort (the order its error text shows).
+REPLICA_KINDS: tuple[str, ...] = (
+    "Deployment",
+    "StatefulSet",
+    "ReplicaSet",
+    "ReplicationController",
+)
+_PATH = ("spec", "replicas")
+
+
+def apply_replicas(
+    resmap: ResMap,
+    replicas: list[dict[str, Any]],
+    location: SourceLocation | None = None,
+    *,
+    first_index: int = 0,
+) -> None:
+    """Apply every ``replicas:`` entry in order (in place).
+
+    ``first_index`` is the position of ``replicas[0]`` in the kustomization, for error
+    messages when the caller applies entries one at a time.
+    """
+    for index, entry in enumerate(replicas, start=first_index):
+        _apply_one(resmap, entry, f"replicas[{index}]", location)
+
+
+def _apply_one(
+    resmap: ResMap, entry: dict[str, Any], where: str, location: SourceLocation | None
+) -> None:
+    if not isinstance(entry, dict):
+        raise KustomizationError(
+            "a replicas entry must be a mapping with name and count",
+            location=location,
+            entry=where,
+        )
+    name = entry.get("name") or ""
+    count = entry.get("count", 0)
+    if count is None:
+        count = 0
+    if isinstance(count, bool) or not isinstance(count, int):
+        type_name = "string" if isinstance(count, str) else type(count).__name__
+        raise KustomizationError(
+            f"count must be an integer, got {count!r}",
+            location=location,
+            entry=where,
+            kustomize_message=(
+                f"invalid Kustomization: json: cannot unmarshal {type_name} into Go struct "
+                "field Replica.replicas.count of type int64"
+            ),
+        )
+    found = False
+    for kind in REPLICA_KINDS:
+        for res in resmap:
+            if not any(rid.name == name and rid.gvk.kind == kind for rid in res.all_ids()):
+                continue
+            found = True
+            if res.kind != kind:
+                continue  # matched by a former kind; kustomize's field filter skips it too
+
+            def set_count(container: Any, key: Any) -> None:
+                container[key] = count
+
+            try:
+                walk_field(res.obj, _PATH, set_count, create=True)
+            except FieldWalkError as exc:
+                raise TransformerError(
+                    f"cannot set spec.replicas on {res.cur_id}: {exc.reason}",
+                    location=location,
+                    entry=where,
+                    resource=str(res.cur_id),
+                ) from exc
+    if not found:
+        gvks = " ".join(f"{kind}.[noVer].[noGrp]" for kind in REPLICA_KINDS)
+        text = f"resource with name {name} does not match a config with the following GVK [{gvks}]"
+        raise TransformerError(
+            f"no Deployment, StatefulSet, ReplicaSet or ReplicationController named "
+            f"{name!r} (original, intermediate or current name)",
+            location=location,
+            entry=where,
+            kustomize_message=text,
+        )
