@@ -1,0 +1,381 @@
+"""Reading YAML the way kustomize does, in its three dialects.
+
+* :func:`load_documents` -- resource files and strategic-merge patch bodies, read by kyaml
+  (go-yaml v3): YAML 1.2-like typing, duplicate keys are an error, empty documents skipped.
+* :func:`load_kustomization_yaml` -- kustomization files, read by sigs.k8s.io/yaml (go-yaml
+  v2): YAML 1.1 typing (``y``/``on`` are booleans), the last duplicate key wins, mapping
+  keys become JSON strings; returns a line map so the engine can point at ``patches[0]``.
+* :func:`load_yaml11` -- the same YAML 1.1 typing for JSON6902 operations written in YAML.
+
+Parsing is done by libyaml through PyYAML's C parser; libyaml composes the node tree in C and
+we only type scalars and build plain dicts/lists in one Python pass.  We do not use PyYAML's
+resolver or constructors: their YAML 1.1 regexes are both wrong for kustomize (``yes`` is a
+bool, ``0755`` a string) and the slowest part of ``yaml.load``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import gc
+import json
+import math
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, NamedTuple
+
+import yaml
+from yaml._yaml import CParser
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from envlib.errors import KustomizationError, ResourceError, SourceLocation, YamlSyntaxError
+from envlib.kustomize.yamlscalars import (
+    INT64_MAX,
+    MERGE,
+    TIMESTAMP,
+    go_format_float,
+    parse_timestamp,
+    resolve_v2,
+    resolve_v3,
+)
+
+__all__ = [
+    "Document",
+    "LineMap",
+    "gc_paused",
+    "load_documents",
+    "load_kustomization_yaml",
+    "load_yaml11",
+]
+
+LineMap = dict[tuple[str | int, ...], int]
+"""1-based line of every mapping key / sequence item, keyed by its path."""
+
+_Y = "tag:yaml.org,2002:"
+_PLAIN = "!envlib-plain"  # marker: an untagged plain scalar, still to be typed
+_STR, _SEQ, _MAP = _Y + "str", _Y + "seq", _Y + "map"
+_MERGE_TAG = _Y + "merge"
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Suspend the cyclic garbage collector while building large acyclic trees.
+
+    Loading or dumping thousands of documents allocates hundreds of thousands of containers,
+    which makes CPython run full collections over the whole (growing) heap again and again;
+    pausing it cuts load and dump times by a factor of 1.5-4.  Nothing built here is cyclic,
+    so reference counting frees everything as usual.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+class Document(NamedTuple):
+    """One non-empty document of a stream."""
+
+    obj: Any
+    doc_index: int
+    """Position in the stream, counting every document including skipped empty ones."""
+    line: int
+    """1-based line where the document's root node starts."""
+
+
+class _Parser(CParser):
+    """libyaml's parser and composer; scalar typing is left to our builders."""
+
+    def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+        if kind is ScalarNode:
+            return _PLAIN if implicit[0] else _STR
+        return _SEQ if kind is SequenceNode else _MAP
+
+    def descend_resolver(self, parent: Any, index: Any) -> None:
+        """Typing never depends on the path: nothing to track."""
+
+    def ascend_resolver(self) -> None:
+        """Typing never depends on the path: nothing to track."""
+
+
+def _prepare(text: str) -> str:
+    """BOM stripped and CRLF normalised, as kustomize does before parsing."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+    return text
+
+
+def _syntax_error(
+    exc: yaml.MarkedYAMLError, path: str | None, v3: bool, text: str | None = None
+) -> YamlSyntaxError:
+    """A YamlSyntaxError at the problem's real line, plus go-yaml's own wording.
+
+    go-yaml numbers lines oddly (parser errors report the 0-based line of the context or
+    problem, scanner errors the 1-based one); ``kustomize_message`` mimics that.
+    """
+    problem = exc.problem or "unknown problem parsing YAML content"
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark is not None else None
+    scanner = isinstance(exc, yaml.scanner.ScannerError)
+    marks = [exc.context_mark, exc.problem_mark] if v3 else [exc.problem_mark, exc.context_mark]
+    go_line = 0
+    for candidate in marks:
+        if candidate is not None and candidate.line != 0:
+            go_line = candidate.line + (1 if scanner else 0)
+            break
+    where = f"line {go_line}: " if go_line else ""
+    message = problem if exc.context is None else f"{exc.context}: {problem}"
+    go_message = f"yaml: {where}{problem}"
+    if problem == "found undefined alias" and mark is not None and text is not None:
+        found = re.match(r"\*([^\s,\[\]{}]+)", text.split("\n")[mark.line][mark.column :])
+        if found:
+            message = go_message = f"yaml: unknown anchor '{found.group(1)}' referenced"
+    location = SourceLocation(path, line) if path is not None else None
+    return YamlSyntaxError(message, location=location, kustomize_message=go_message)
+
+
+def _tagged_scalar(node: ScalarNode, typed: Callable[[str], Any]) -> Any:
+    """An explicitly tagged scalar (``!!str 123``, ``!!binary ...``, ``!!int "7"``)."""
+    tag, value = node.tag, node.value
+    if tag == _STR or not tag.startswith(_Y):
+        return value  # unknown local tags keep the text, as go-yaml does
+    kind = tag[len(_Y) :]
+    if kind == "binary":
+        try:
+            raw = base64.b64decode("".join(value.split()), validate=True)
+            return raw.decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            return value
+    if kind == "timestamp":
+        stamp = parse_timestamp(value)
+        return value if stamp is None else stamp
+    result = typed(value)
+    expected = {"int": (int,), "float": (int, float), "bool": (bool,), "null": (type(None),)}
+    types = expected.get(kind)
+    if types is None or isinstance(result, bool) != (kind == "bool"):
+        return value
+    if isinstance(result, types):
+        return float(result) if kind == "float" and result is not None else result
+    return value
+
+
+class _Builder:
+    """One pass over a composed node tree, producing plain Python values.
+
+    ``v3`` selects kyaml's dialect (duplicate keys fail, keys keep their type); otherwise
+    sigs.k8s.io/yaml's (last duplicate wins, keys are turned into JSON strings).  Aliases are
+    expanded into independent copies so the engine can mutate objects freely.
+    """
+
+    def __init__(self, path: str | None, v3: bool, lines: LineMap | None = None) -> None:
+        self.path = path
+        self.v3 = v3
+        self.lines = lines
+        self.active: set[int] = set()
+
+    def location(self, node: Node) -> SourceLocation | None:
+        return SourceLocation(self.path, node.start_mark.line + 1) if self.path else None
+
+    def error(self, node: Node, message: str, kustomize_message: str | None = None) -> Exception:
+        location = self.location(node)
+        if self.v3:
+            return YamlSyntaxError(message, location=location, kustomize_message=kustomize_message)
+        return KustomizationError(message, location=location, kustomize_message=kustomize_message)
+
+    def scalar(self, node: ScalarNode) -> Any:
+        if node.tag is _PLAIN:
+            if self.v3:
+                value = resolve_v3(node.value)
+                if isinstance(value, float) and not math.isfinite(value):
+                    shown = go_format_float(value)
+                    raise ResourceError(
+                        f"{node.value!r} is not a number kustomize can print ({shown})",
+                        location=self.location(node),
+                        kustomize_message=f"json: unsupported value: {shown}",
+                    )
+                return value
+            tag, value = resolve_v2(node.value)
+            return node.value if tag in (TIMESTAMP, MERGE) else value
+        if node.tag is _STR:
+            return node.value
+        return _tagged_scalar(node, resolve_v3 if self.v3 else lambda s: resolve_v2(s)[1])
+
+    def build(self, node: Node, path: tuple[str | int, ...] = ()) -> Any:
+        if type(node) is ScalarNode:
+            return self.scalar(node)
+        key = id(node)
+        if key in self.active:
+            raise self.error(node, "recursive alias: an anchor is used inside itself")
+        self.active.add(key)
+        try:
+            if isinstance(node, SequenceNode):
+                return self.sequence(node, path)
+            assert isinstance(node, MappingNode)
+            return self.mapping(node, path)
+        finally:
+            self.active.discard(key)
+
+    def sequence(self, node: SequenceNode, path: tuple[str | int, ...]) -> list[Any]:
+        lines = self.lines
+        if lines is None:
+            return [self.build(item) for item in node.value]
+        result = []
+        for index, item in enumerate(node.value):
+            item_path = (*path, index)
+            lines[item_path] = item.start_mark.line + 1
+            result.append(self.build(item, item_path))
+        return result
+
+    def mapping(self, node: MappingNode, path: tuple[str | int, ...]) -> dict[Any, Any]:
+        result: dict[Any, Any] = {}
+        pairs = node.value
+        merges = [v for k, v in pairs if type(k) is ScalarNode and _is_merge_key(k)]
+        if self.v3 and any(type(k) is ScalarNode and k.value == "<<" for k, _ in pairs):
+            pairs = self.kyaml_merge_keys(node, merges)
+        seen: dict[str, int] = {}
+        lines = self.lines
+        for key_node, value_node in pairs:
+            if type(key_node) is ScalarNode:
+                if self.v3:
+                    first = seen.get(key_node.value)
+                    if first is not None:
+                        raise self.duplicate(key_node, first)
+                    seen[key_node.value] = key_node.start_mark.line + 1
+                elif _is_merge_key(key_node):
+                    continue
+            key = self.key(key_node)
+            key_path = (*path, key)
+            if lines is not None:
+                lines[key_path] = key_node.start_mark.line + 1
+            result[key] = self.build(value_node, key_path)
+        for source in merges:
+            self.merge(result, source)
+        return result
+
+    def kyaml_merge_keys(self, node: MappingNode, merges: list[Node]) -> list[tuple[Node, Node]]:
+        """The pairs kyaml keeps around ``<<`` keys (verified with kubectl).
+
+        kyaml accepts one merge key, then removes the *first* key spelled ``<<`` -- usually
+        the merge key, but a quoted ``"<<"`` when it comes first or when there is no merge.
+        A plain ``<<`` left behind is merged again by go-yaml, to the same effect.
+        """
+        if len(merges) > 1:
+            second = [k for k, _ in node.value if type(k) is ScalarNode and _is_merge_key(k)][1]
+            raise self.error(second, "duplicate merge key", "duplicate merge key")
+        pairs = list(node.value)
+        for index, (key_node, _) in enumerate(pairs):
+            if type(key_node) is ScalarNode and key_node.value == "<<":
+                del pairs[index]
+                break
+        return [(k, v) for k, v in pairs if not (type(k) is ScalarNode and _is_merge_key(k))]
+
+    def duplicate(self, key_node: ScalarNode, first: int) -> Exception:
+        text = f"mapping key {json.dumps(key_node.value)} already defined at line {first}"
+        line = key_node.start_mark.line + 1
+        return self.error(key_node, text, f"yaml: unmarshal errors:\n  line {line}: {text}")
+
+    def key(self, node: Node) -> Any:
+        if type(node) is not ScalarNode:
+            raise self.error(node, "a mapping or sequence cannot be a mapping key")
+        value = self.scalar(node)
+        if self.v3 or isinstance(value, str):
+            return value
+        return self.json_key(node, value)
+
+    def json_key(self, node: ScalarNode, value: Any) -> str:
+        """sigs.k8s.io/yaml's conversion of a YAML 1.1 key to a JSON object key."""
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, int) and value <= INT64_MAX:
+            return str(value)
+        if isinstance(value, float):
+            return go_format_float(value, bits=32)
+        go_type = "uint64" if isinstance(value, int) else "%!s(<nil>)"
+        shown = hex(value) if isinstance(value, int) else "<nil>"
+        raise self.error(
+            node,
+            f"unsupported mapping key {node.value!r}",
+            f"invalid Kustomization: unsupported map key of type: {go_type}, key: {shown}, ...",
+        )
+
+    def merge(self, result: dict[Any, Any], source: Node) -> None:
+        """``<<`` merge keys: explicit keys win, earlier merged maps win over later ones."""
+        sources = source.value if type(source) is SequenceNode else [source]
+        for item in sources:
+            if type(item) is not MappingNode:
+                raise self.error(item, "map merge requires map or sequence of maps as the value")
+            for key, value in self.mapping(item, ()).items():
+                result.setdefault(key, value)
+
+
+def _is_merge_key(node: ScalarNode) -> bool:
+    return node.tag == _MERGE_TAG or (node.tag is _PLAIN and node.value == "<<")
+
+
+def _parse_first(text: str, path: str | None, v3: bool) -> Node | None:
+    text = _prepare(text)
+    parser = _Parser(text)
+    try:
+        if not parser.check_node():
+            return None
+        return parser.get_node()
+    except yaml.MarkedYAMLError as exc:
+        raise _syntax_error(exc, path, v3, text) from None
+    finally:
+        parser.dispose()
+
+
+def load_documents(text: str, path: str) -> list[Document]:
+    """All non-empty documents of a resource (or SMP patch) stream, YAML 1.2-typed.
+
+    Empty, comment-only and ``null`` documents are skipped but still counted in
+    ``doc_index``.  Raises YamlSyntaxError (malformed YAML, duplicate key, recursive alias)
+    or ResourceError (``.inf``/``.nan``, which kustomize cannot print).
+    """
+    text = _prepare(text)
+    parser = _Parser(text)
+    documents: list[Document] = []
+    builder = _Builder(path, v3=True)
+    with gc_paused():
+        try:
+            index = 0
+            while parser.check_node():
+                root = parser.get_node()
+                if root is None:
+                    break
+                obj = builder.build(root)
+                if obj is not None:
+                    documents.append(Document(obj, index, root.start_mark.line + 1))
+                index += 1
+        except yaml.MarkedYAMLError as exc:
+            raise _syntax_error(exc, path, True, text) from None
+        finally:
+            parser.dispose()
+    return documents
+
+
+def load_kustomization_yaml(text: str, path: str) -> tuple[Any, LineMap]:
+    """A kustomization file's first document with YAML 1.1 typing, and its line map.
+
+    Keys are JSON strings as sigs.k8s.io/yaml makes them (``8080`` -> ``"8080"``, ``yes`` ->
+    ``"true"``); the last of duplicate keys wins.  The line map has an entry for the root
+    (``()``), every mapping key and every sequence item, e.g. ``("patches", 0, "target")``.
+    Returns ``(None, {})`` for an empty or comment-only file.
+    """
+    root = _parse_first(text, path, v3=False)
+    if root is None:
+        return None, {}
+    lines: LineMap = {(): root.start_mark.line + 1}
+    return _Builder(path, v3=False, lines=lines).build(root), lines
+
+
+def load_yaml11(text: str, path: str | None = None) -> Any:
+    """The first document of ``text`` with YAML 1.1 typing (JSON6902 ops written in YAML)."""
+    root = _parse_first(text, path, v3=False)
+    return None if root is None else _Builder(path, v3=False).build(root)
