@@ -43,7 +43,7 @@ def _check(*cmd: str | Path, env: dict[str, str] | None = None) -> None:
 
 def setup() -> None:
     """Create .venv and install the project with its test extras, only when needed."""
-    if sys.version_info < (3, 10):
+    if sys.version_info < (3, 10):  # noqa: UP036 - tasks.py runs on any python3
         sys.exit("envlib needs Python 3.10 or newer")
     if not PY.exists():
         print(f"creating virtual environment in {VENV}", flush=True)

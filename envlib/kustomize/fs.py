@@ -43,8 +43,7 @@ def resolve_in_root(root: Path, entry: str, *, restrict: bool = True) -> Path:
             location=SourceLocation(display_path(absolute)),
             entry=entry,
             kustomize_message=(
-                f"evalsymlink failure on '{absolute}' : lstat {absolute}: "
-                "no such file or directory"
+                f"evalsymlink failure on '{absolute}' : lstat {absolute}: no such file or directory"
             ),
         ) from exc
     if restrict:

@@ -98,9 +98,7 @@ class Gvk:
         return is_cluster_scoped(self.api_version, self.kind)
 
     def __str__(self) -> str:
-        return (
-            f"{self.kind or '[noKind]'}.{self.version or '[noVer]'}.{self.group or '[noGrp]'}"
-        )
+        return f"{self.kind or '[noKind]'}.{self.version or '[noVer]'}.{self.group or '[noGrp]'}"
 
     @classmethod
     def from_api_version(cls, api_version: str, kind: str) -> Gvk:

@@ -208,8 +208,7 @@ class ResMap:
                     location=res.origin.location,
                     resource=str(res.cur_id),
                     kustomize_message=(
-                        f"{context}may not add resource with an already registered id: "
-                        f"{res.cur_id}"
+                        f"{context}may not add resource with an already registered id: {res.cur_id}"
                     ),
                 )
         self._items.append(res)
@@ -229,7 +228,7 @@ class ResMap:
         self._items = [r for r in self._items if r is not res]
 
     def find_by_id(self, rid: ResId) -> list[Resource]:
-        """Resources any of whose ids equal ``rid`` (kustomize's ``GetMatchingResourcesByAnyId``)."""
+        """Resources any of whose ids equal ``rid`` (kustomize: GetMatchingResourcesByAnyId)."""
         key = rid.key
         return [r for r in self._items if any(i.key == key for i in r.all_ids())]
 
