@@ -1,0 +1,78 @@
+"""How long the explorer takes to re-render after a patch toggle, on the sample repository.
+
+A toggle rebuilds the environment it belongs to (the engine, with its trace), recomputes every
+table through envlib.analysis, and redraws the summary and the visible tab. The first untick
+of a step builds; ticking it back and unticking it again hits the build cache, so both cases
+are timed separately. Prints the median and the spread, in milliseconds.
+
+    .venv/bin/python bench/bench_widgets.py [--repeat 20] [--repo k8s]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from envlib.widgets import Explorer
+from envlib.widgets.state import ExplorerState
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _time(action: Callable[[], None], repeat: int) -> list[float]:
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        action()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def _report(name: str, samples: list[float]) -> None:
+    print(
+        f"{name:44} median {statistics.median(samples):7.1f} ms"
+        f"   min {min(samples):7.1f}   max {max(samples):7.1f}   (n={len(samples)})"
+    )
+
+
+def main() -> None:
+    """Time toggles of the focus overlay's first patch, cold and cached."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--repo", type=Path, default=ROOT / "k8s")
+    args = parser.parse_args()
+
+    explorer = Explorer(args.repo)
+    step = next(t for t in explorer.state.toggles() if t.field.startswith("patches["))
+    box = explorer.checkboxes[step.step_id]
+    print(
+        f"repository {args.repo.name}, environments {explorer.state.names}, toggling {step.step_id}"
+    )
+
+    def cold() -> None:  # forget the overlay's builds: the toggle has to build it again
+        explorer.state.clear_cache(explorer.state.focus)
+        box.value = not box.value
+
+    def cached() -> None:
+        box.value = not box.value
+
+    _report("toggle, environment rebuilt (cold)", _time(cold, args.repeat))
+    _report("toggle, build cached (tick back / again)", _time(cached, args.repeat))
+    state = ExplorerState(args.repo)
+    env = state.focus
+    _report(
+        f"engine build of {env} alone (with trace)", _time(lambda: _build(state, env), args.repeat)
+    )
+    print(f"last refresh inside the explorer: {explorer.last_refresh_seconds * 1000:.1f} ms")
+
+
+def _build(state: ExplorerState, env: str) -> None:
+    state.clear_cache(env)
+    state.rendered(env)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,132 @@
+"""The explorer in a real browser: JupyterLab (and Voilà) on loopback, driven by Playwright.
+
+What a user does: open notebooks/05-explorer.ipynb, Restart Kernel and Run All, switch the
+overlay in the dropdown, untick the dev mirror patch, and read the summary table, whose dev
+mirror-percent cell must go from 0 to 100. Chromium is Debian's package (Playwright cannot
+download browsers here). The committed notebook is never written: autosave is off, nothing
+is saved, and the test checks the file's bytes afterwards. A screenshot is kept in
+artifacts/explorer.png for people (and reviewers) to look at.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import REPO, require
+from servers import CHROMIUM_ARGS, free_port, isolated_env, lab_command, running, voila_command
+
+pytestmark = pytest.mark.browser
+
+NOTEBOOK = REPO / "notebooks" / "05-explorer.ipynb"
+ARTIFACTS = REPO / "artifacts"
+MIRROR_ROW = "financial-ab-test-experiment: mirror %"
+DEV_PATCH = "patches[0]: JSON6902"  # the only patches[0] among dev's steps
+TIMEOUT_MS = 60_000
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    chromium = shutil.which("chromium")
+    require(chromium is not None, "Debian's chromium is not installed (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        require(False, "the playwright Python package is not installed")
+        raise
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def _mirror_cell(page: Any, env: str) -> Any:
+    """The summary table cell holding ``env``'s mirror percent."""
+    from playwright.sync_api import expect
+
+    table = page.locator(".envlib-summary table")
+    expect(table).to_contain_text(MIRROR_ROW, timeout=TIMEOUT_MS)
+    headers = [h.strip() for h in table.locator("thead tr").first.locator("th").all_inner_texts()]
+    column = headers.index(env) - 1  # the first header is the index column
+    row = table.locator("tbody tr", has=page.locator("th", has_text=MIRROR_ROW))
+    return row.locator("td").nth(column)
+
+
+def _drive_explorer(page: Any) -> None:
+    """Switch the overlay, untick the dev mirror patch, check the table; shared by both UIs."""
+    from playwright.sync_api import expect
+
+    expect(_mirror_cell(page, "dev")).to_have_text("0", timeout=TIMEOUT_MS)
+    expect(_mirror_cell(page, "prod")).to_have_text("100")
+    focus = page.locator(".envlib-focus select")
+    focus.select_option("prod")
+    expect(page.locator(".envlib-toggles")).to_contain_text("overlays/prod/kustomization.yaml")
+    focus.select_option("dev")
+    # the steps are rebuilt by the kernel: wait for dev's before picking one (prod has a
+    # patches[0] too)
+    expect(page.locator(".envlib-toggles")).to_contain_text("overlays/dev/kustomization.yaml")
+    expect(page.locator(".envlib-toggles")).not_to_contain_text("overlays/prod/kustomization.yaml")
+    step = page.locator(".envlib-step", has_text=DEV_PATCH)
+    expect(step).to_have_count(1)
+    step.locator("input[type=checkbox]").uncheck()
+    expect(_mirror_cell(page, "dev")).to_have_text("100", timeout=TIMEOUT_MS)
+    expect(page.locator(".envlib-summary")).to_contain_text("what-if: dev modified")
+    step.locator("input[type=checkbox]").check()
+    expect(_mirror_cell(page, "dev")).to_have_text("0", timeout=TIMEOUT_MS)
+    step.locator("input[type=checkbox]").uncheck()
+    expect(_mirror_cell(page, "dev")).to_have_text("100", timeout=TIMEOUT_MS)
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_explorer_in_jupyterlab(browser: Any, tmp_path: Path) -> None:
+    before = _digest(NOTEBOOK)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = isolated_env(tmp_path, REPO)
+    errors: list[str] = []
+    with running(lab_command(port, REPO), env, f"{base}/api/status", tmp_path / "lab.log"):
+        page = browser.new_page(viewport={"width": 1500, "height": 1100})
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(f"{base}/lab/tree/notebooks/{NOTEBOOK.name}?reset", timeout=TIMEOUT_MS)
+        page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(
+            timeout=TIMEOUT_MS
+        )
+        page.locator(".lm-MenuBar-itemLabel", has_text="Kernel").click()
+        page.locator(".lm-Menu-itemLabel", has_text="Restart Kernel and Run All Cells").click()
+        page.locator(".jp-Dialog .jp-mod-accept").click()
+        _drive_explorer(page)
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.locator(".envlib-explorer").scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / "explorer.png"))
+        page.close()
+    assert _digest(NOTEBOOK) == before, "the browser session modified the committed notebook"
+    assert errors == []
+
+
+def test_explorer_in_voila(browser: Any, tmp_path: Path) -> None:
+    require(shutil.which("voila") is not None or _has_voila(), "voila is not installed")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = isolated_env(tmp_path, REPO)
+    with running(voila_command(port, NOTEBOOK), env, f"{base}/", tmp_path / "voila.log"):
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"{base}/", timeout=TIMEOUT_MS)
+        _drive_explorer(page)
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "explorer-voila.png"))
+        page.close()
+
+
+def _has_voila() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("voila") is not None
