@@ -1,80 +1,11 @@
-"""Shared fixtures: the kubectl oracle and the ../shared test data.
-
-Outside CI a missing prerequisite skips the test with a reason; with ``CI=true`` it fails,
-so CI can never pass by skipping the differential tests.
-"""
+"""Shared fixtures: the kubectl oracle and the ../shared test data (see support.py)."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
-REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-
-
-def require(condition: bool, reason: str) -> None:
-    """Skip (fail in CI) when a prerequisite is missing."""
-    if condition:
-        return
-    if IN_CI:
-        pytest.fail(f"CI requires this prerequisite: {reason}")
-    pytest.skip(reason)
-
-
-def find_oracle() -> str | None:
-    """Stock kubectl 1.32 (Kustomize v5.5.0), which prints stock error texts.
-
-    ``ENVLIB_KUBECTL`` overrides; otherwise ``kubectl.1.32`` beside the resolved ``kubectl``
-    link; otherwise plain ``kubectl``.
-    """
-    explicit = os.environ.get("ENVLIB_KUBECTL")
-    if explicit:
-        return explicit
-    found = shutil.which("kubectl")
-    if not found:
-        return None
-    stock = Path(os.path.realpath(found)).parent / "kubectl.1.32"
-    return str(stock) if stock.exists() else found
-
-
-@dataclass
-class OracleResult:
-    stdout: bytes
-    stderr: str
-    rc: int
-
-
-class Oracle:
-    """Runs ``kubectl kustomize DIR``."""
-
-    def __init__(self, binary: str) -> None:
-        self.binary = binary
-        # Several test modules build the same read-only trees (shared cases, corpora);
-        # memoise so a session runs kubectl once per tree.
-        self._cache: dict[tuple[str, str], OracleResult] = {}
-
-    def build(self, directory: Path | str, cwd: Path | str | None = None) -> OracleResult:
-        key = (os.path.abspath(os.path.join(cwd or ".", directory)), str(cwd))
-        shared = str(SHARED) + os.sep
-        if key[0].startswith(shared) and key in self._cache:
-            return self._cache[key]
-        proc = subprocess.run(
-            [self.binary, "kustomize", str(directory)],
-            capture_output=True,
-            cwd=cwd,
-            timeout=300,
-        )
-        result = OracleResult(proc.stdout, proc.stderr.decode(errors="replace"), proc.returncode)
-        if key[0].startswith(shared):
-            self._cache[key] = result
-        return result
+from support import REPO, SHARED, Oracle, find_oracle, require
 
 
 @pytest.fixture(scope="session")

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO, require
 from servers import CHROMIUM_ARGS, free_port, isolated_env, lab_command, running, voila_command
+from support import REPO, require
 
 pytestmark = pytest.mark.browser
 
