@@ -1,0 +1,216 @@
+"""Benchmark: ``envlib build`` vs ``kubectl kustomize`` vs the PyYAML parse+emit floor.
+
+Generates trees of N Deployment+Service pairs (one file per pair) under a temporary
+directory, with an overlay carrying two target-selector patches: a JSON6902 patch on every
+Deployment and a strategic-merge patch on Deployments whose name matches a regex. For each
+size it prints the median wall time of several runs, each in a separate process:
+
+* ``kubectl kustomize overlay`` (stock kubectl 1.32, the oracle),
+* ``python -m envlib build overlay`` (process start included),
+
+plus, in this process, envlib's build+emit time and the time PyYAML's C loader and dumper
+alone take to read every input document and write them back (the "floor" a Python
+implementation cannot beat). It also checks that envlib's output equals kubectl's.
+
+Usage::
+
+    .venv/bin/python bench/bench_build.py [--sizes 100 1000 2000] [--runs 3] [--kubectl PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+PAIR = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: app-{i:04d}
+  labels:
+    app: app-{i:04d}
+    tier: {tier}
+spec:
+  replicas: 2
+  selector:
+    matchLabels:
+      app: app-{i:04d}
+  template:
+    metadata:
+      labels:
+        app: app-{i:04d}
+    spec:
+      containers:
+      - name: main
+        image: registry.example.com/app-{i:04d}:1.{i}
+        ports:
+        - containerPort: 8080
+          name: http
+        env:
+        - name: INDEX
+          value: "{i}"
+        resources:
+          requests:
+            cpu: 100m
+            memory: 128Mi
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: app-{i:04d}
+spec:
+  selector:
+    app: app-{i:04d}
+  ports:
+  - port: 80
+    targetPort: http
+"""
+
+OVERLAY = """\
+resources:
+- ../base
+patches:
+- target:
+    kind: Deployment
+  patch: |-
+    - op: replace
+      path: /spec/replicas
+      value: 3
+    - op: add
+      path: /metadata/labels/env
+      value: prod
+- target:
+    kind: Deployment
+    name: app-0[0-4].*
+  patch: |-
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: any
+    spec:
+      template:
+        spec:
+          containers:
+          - name: main
+            resources:
+              limits:
+                memory: 512Mi
+"""
+
+
+def find_kubectl(explicit: str | None) -> str | None:
+    """Stock kubectl 1.32 beside the ``kubectl`` on PATH (see docs/kustomize-spec.md)."""
+    if explicit:
+        return explicit
+    found = shutil.which("kubectl")
+    if not found:
+        return None
+    stock = Path(os.path.realpath(found)).parent / "kubectl.1.32"
+    return str(stock) if stock.exists() else found
+
+
+def make_tree(root: Path, pairs: int) -> Path:
+    """Write base/ and overlay/ for ``pairs`` Deployment+Service pairs; returns overlay."""
+    base = root / "base"
+    base.mkdir(parents=True)
+    names = []
+    for i in range(pairs):
+        name = f"app-{i:04d}.yaml"
+        (base / name).write_text(PAIR.format(i=i, tier="web" if i % 2 else "api"))
+        names.append(name)
+    (base / "kustomization.yaml").write_text("resources:\n" + "".join(f"- {n}\n" for n in names))
+    overlay = root / "overlay"
+    overlay.mkdir()
+    (overlay / "kustomization.yaml").write_text(OVERLAY)
+    return overlay
+
+
+def timed_process(argv: list[str], runs: int) -> tuple[float, bytes]:
+    """Median wall seconds of ``runs`` separate runs, and the last stdout."""
+    times: list[float] = []
+    out = b""
+    for _ in range(runs):
+        start = time.perf_counter()
+        proc = subprocess.run(argv, capture_output=True, check=False)
+        times.append(time.perf_counter() - start)
+        if proc.returncode != 0:
+            raise SystemExit(f"{argv[0]} failed: {proc.stderr.decode()[:500]}")
+        out = proc.stdout
+    return statistics.median(times), out
+
+
+def timed_inprocess(overlay: Path, runs: int) -> float:
+    """Median seconds of envlib's build + emit in this process (caches cleared each run)."""
+    from envlib.kustomize import build, fs, loader
+
+    times: list[float] = []
+    for _ in range(runs):
+        fs._CACHE.clear()
+        loader._PARSE_CACHE.clear()
+        start = time.perf_counter()
+        build(overlay, trace=False).to_yaml()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def yaml_floor(base: Path, runs: int) -> float:
+    """Median seconds for PyYAML's C loader + dumper over every input document."""
+    texts = [p.read_text() for p in sorted(base.glob("app-*.yaml"))]
+    times: list[float] = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        docs = [d for t in texts for d in yaml.load_all(t, Loader=yaml.CSafeLoader)]
+        yaml.dump_all(docs, Dumper=yaml.CSafeDumper, default_flow_style=False)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 2000])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--kubectl", default=None)
+    args = parser.parse_args(argv)
+    kubectl = find_kubectl(args.kubectl)
+    header = (
+        f"{'pairs':>6} {'kubectl s':>10} {'envlib s':>9} {'speedup':>8} "
+        f"{'in-proc s':>10} {'yaml floor s':>13} {'in-proc/floor':>14} {'same':>5}"
+    )
+    print(header)
+    for size in args.sizes:
+        with tempfile.TemporaryDirectory(prefix=f"envlib-bench-{size}-") as tmp:
+            overlay = make_tree(Path(tmp), size)
+            envlib_s, ours = timed_process(
+                [sys.executable, "-m", "envlib", "build", str(overlay)], args.runs
+            )
+            inproc = timed_inprocess(overlay, args.runs)
+            floor = yaml_floor(Path(tmp) / "base", args.runs)
+            if kubectl:
+                kubectl_s, theirs = timed_process([kubectl, "kustomize", str(overlay)], args.runs)
+                speedup = f"{kubectl_s / envlib_s:7.1f}x"
+                same = "yes" if ours == theirs else "NO"
+                kubectl_text = f"{kubectl_s:10.2f}"
+            else:
+                speedup, same, kubectl_text = "    n/a", "n/a", f"{'n/a':>10}"
+            print(
+                f"{size:>6} {kubectl_text} {envlib_s:9.2f} {speedup:>8} "
+                f"{inproc:10.2f} {floor:13.2f} {inproc / floor:13.1f}x {same:>5}",
+                flush=True,
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,78 @@
+"""``envlib build DIR``: a drop-in for ``kubectl kustomize DIR``.
+
+stdout is byte-identical to kubectl's; deprecation warnings go to stderr exactly as kustomize
+prints them; on failure the dispatcher prints ``error: <one line>`` and exits 1. The build
+runs without a trace (nothing here needs one), which is the fast path.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from envlib.errors import LoadError
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``build`` sub-command."""
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "build",
+        help="render a kustomization exactly as `kubectl kustomize DIR` does",
+        description="Render DIR exactly as `kubectl kustomize DIR` (Kustomize v5.5.0) does.",
+    )
+    parser.add_argument(
+        "dir", nargs="?", default=".", metavar="DIR", help="kustomization directory"
+    )
+    parser.add_argument(
+        "--load-restrictor",
+        default="LoadRestrictionsRootOnly",
+        help="LoadRestrictionsRootOnly (default) or LoadRestrictionsNone",
+    )
+    parser.add_argument(
+        "-o", "--output", metavar="FILE", help="write the YAML to FILE instead of stdout"
+    )
+    parser.add_argument(
+        "--kustomize-errors",
+        action="store_true",
+        help="print kustomize's own error text instead of envlib's (for drop-in use)",
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Build and print; errors propagate to the dispatcher (``error: ...``, exit 1)."""
+    from envlib.errors import EnvlibError
+    from envlib.kustomize import build
+
+    try:
+        result = build(
+            args.dir,
+            load_restrictor=args.load_restrictor,
+            trace=False,
+            on_warning=lambda line: print(line, file=sys.stderr, flush=True),
+        )
+    except EnvlibError as exc:
+        if args.kustomize_errors and exc.kustomize_message and not getattr(args, "debug", False):
+            print(f"error: {exc.kustomize_message}", file=sys.stderr)
+            return 1
+        raise
+    text = result.to_yaml()
+    if args.output:
+        if args.output == "-":
+            sys.stdout.write(text)
+            return 0
+        try:
+            with open(args.output, "w", encoding="utf-8", newline="") as handle:
+                handle.write(text)
+        except OSError as exc:
+            raise LoadError(f"cannot write {args.output}: {exc.strerror}") from exc
+        return 0
+    out = sys.stdout.buffer if hasattr(sys.stdout, "buffer") else None
+    if out is not None:
+        sys.stdout.flush()
+        out.write(text.encode("utf-8"))
+        out.flush()
+    else:
+        sys.stdout.write(text)
+    return 0

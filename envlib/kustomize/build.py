@@ -1,0 +1,427 @@
+"""The build pipeline: kustomize's KustTarget + kustomizer, in Python, with a trace.
+
+For the root directory and, recursively, every kustomization it includes, :data:`PIPELINE`
+runs in exactly kustomize's order (spec §0): resources, generators, components, then the
+transformers. Only the root then runs :data:`ROOT_PIPELINE` (hash suffixes, name references,
+vars, local-config drop, sort, build metadata, internal-annotation strip).
+
+Every configured generator, transformer and patch entry is a :class:`~.trace.Step` whose id
+names the kustomization file and field (``k8s/overlays/dev/kustomization.yaml#patches[0]``).
+:func:`build` can skip chosen steps (``disabled_steps``) and add ad-hoc patches after the
+root's own ``patches`` (``extra_patches``), which is what patch toggles and what-if views use.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from envlib.errors import EnvlibError, LoadError, SourceLocation, UnsupportedError
+
+from . import fs
+from .buildsteps import LevelSteps, kustomization_file
+from .loader import check_json_compatible, go_quote
+from .resource import ResMap, Resource
+from .sorting import SortOptions, sort_resources
+from .trace import BuildTrace, Change, Step, diff_paths, snapshot
+
+# kustomize's per-kustomization order (api/internal/target/kusttarget.go + configplugin.go).
+PIPELINE: tuple[str, ...] = (
+    "resources",
+    "configurations",
+    "configMapGenerator",
+    "secretGenerator",
+    "helmCharts",
+    "generators",
+    "components",
+    "patchesStrategicMerge",
+    "patches",
+    "extraPatches",  # root only: build(extra_patches=...), after the root's own patches
+    "namespace",
+    "namePrefix",
+    "nameSuffix",
+    "labels",
+    "commonLabels",
+    "commonAnnotations",
+    "patchesJson6902",
+    "replicas",
+    "images",
+    "replacements",
+    "transformers",
+    "validators",
+    "vars",
+)
+
+# After every level, once, at the root (api/krusty/kustomizer.go).
+ROOT_PIPELINE: tuple[str, ...] = (
+    "hashSuffix",
+    "nameReferences",
+    "resolveVars",
+    "dropLocalConfig",
+    "sort",
+    "buildMetadata",
+    "stripInternal",
+)
+
+LOAD_RESTRICTORS = ("LoadRestrictionsRootOnly", "LoadRestrictionsNone")
+
+# Annotations kustomize removes before printing (resource.BuildAnnotations + origin/transformer).
+BUILD_ANNOTATIONS = frozenset(
+    {
+        "internal.config.kubernetes.io/previousKinds",
+        "internal.config.kubernetes.io/previousNames",
+        "internal.config.kubernetes.io/prefixes",
+        "internal.config.kubernetes.io/suffixes",
+        "internal.config.kubernetes.io/previousNamespaces",
+        "internal.config.kubernetes.io/allowNameChange",
+        "internal.config.kubernetes.io/allowKindChange",
+        "internal.config.kubernetes.io/refBy",
+        "internal.config.kubernetes.io/generatorBehavior",
+        "internal.config.kubernetes.io/needsHashSuffix",
+        "internal.config.kubernetes.io/path",
+        "internal.config.kubernetes.io/index",
+        "internal.config.kubernetes.io/seqindent",
+        "internal.config.kubernetes.io/id",
+        "internal.config.kubernetes.io/annotations-migration-resource-id",
+        "config.kubernetes.io/path",
+        "config.kubernetes.io/index",
+        "config.k8s.io/id",
+    }
+)
+ORIGIN_ANNOTATION = "config.kubernetes.io/origin"
+TRANSFORMER_ANNOTATION = "alpha.config.kubernetes.io/transformations"
+LOCAL_CONFIG = "config.kubernetes.io/local-config"
+MANAGED_BY = "app.kubernetes.io/managed-by"
+
+
+@dataclass(frozen=True)
+class ExtraPatch:
+    """An ad-hoc patch for what-if builds: same shape as a ``patches:`` entry."""
+
+    text: str
+    target: dict[str, Any] | None = None
+    options: dict[str, Any] | None = None
+
+
+@dataclass
+class BuildResult:
+    """A finished build: resources in output order, warnings, and the trace."""
+
+    resources: list[Resource]
+    warnings: list[str]
+    trace: BuildTrace
+    root: Path
+
+    def to_yaml(self) -> str:
+        """Exactly what ``kubectl kustomize`` prints on stdout."""
+        from .emit import dump_objects
+
+        return dump_objects([r.obj for r in self.resources])
+
+    def find(self, res_id: Any) -> Resource:
+        """The resource with this final id (``ResId`` or its string), or any historical id.
+
+        ``Kind/name`` and ``Kind/namespace/name`` shortcuts are accepted too.
+        """
+        text = str(res_id)
+        for res in self.resources:
+            if str(res.cur_id) == text:
+                return res
+        for res in self.resources:
+            if any(str(i) == text for i in res.all_ids()):
+                return res
+        parts = text.split("/")
+        for res in self.resources:
+            if len(parts) == 2 and (res.kind, res.name) == tuple(parts):
+                return res
+            if len(parts) == 3 and (res.kind, res.namespace, res.name) == tuple(parts):
+                return res
+        raise KeyError(f"no resource {text!r} in the build")
+
+
+@dataclass
+class BuildOptions:
+    """What :func:`build` was asked to do."""
+
+    restrict: bool = True
+    disabled: frozenset[str] = frozenset()
+    extra_patches: tuple[ExtraPatch, ...] = ()
+    trace: bool = True
+    on_warning: Callable[[str], None] | None = None
+
+
+def _project_root(directory: Path) -> Path:
+    """Nearest ancestor holding ``.git`` (step ids are relative to it), else ``directory``."""
+    for candidate in (directory, *directory.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return directory
+
+
+class Builder:
+    """One build: holds options, the trace, warnings, the directory stack and collected vars."""
+
+    def __init__(self, root: Path, options: BuildOptions) -> None:
+        self.root = root
+        self.options = options
+        self.trace = BuildTrace(enabled=options.trace)
+        self.warnings: list[str] = []
+        self.stack: list[str] = []
+        self.vars: list[Any] = []
+        self.name_references: list[Any] = []  # from configurations: nameReference
+        self.var_references: list[Any] = []  # from configurations: varReference
+        self.project_root = _project_root(root)
+        self._used_ids: set[str] = set()
+        # buildMetadata (from the root, applies to every level): transformer origins per object
+        self.build_metadata: set[str] = set()
+        self.transformations: dict[int, list[tuple[str, str]]] = {}
+
+    # -- steps ----------------------------------------------------------------------------
+    def step_id(self, kust_file: Path, name: str) -> str:
+        """Stable id ``<kustomization file relative to project root>#<field>[i]``."""
+        rel = os.path.relpath(kust_file, self.project_root).replace(os.sep, "/")
+        base = f"{rel}#{name}"
+        step_id, n = base, 1
+        while step_id in self._used_ids:  # the same directory included twice
+            n += 1
+            step_id = f"{base}@{n}"
+        self._used_ids.add(step_id)
+        return step_id
+
+    def run_step(self, step: Step, resmap: ResMap, action: Callable[[], object]) -> None:
+        """Run ``action`` as ``step`` (unless disabled) and record what it changed."""
+        self.trace.steps.append(step)
+        if step.id in self.options.disabled:
+            step.enabled = False
+            return
+        self._execute(step, resmap, action)
+        if step.builtin and self.build_metadata & {"originAnnotations", "transformerAnnotations"}:
+            # kustomize's AddTransformerAnnotation: every object notes every builtin transformer
+            configured_in = os.path.relpath(os.path.abspath(step.level), self.root)
+            for res in resmap:
+                self.transformations.setdefault(id(res), []).append((configured_in, step.builtin))
+
+    def _execute(self, step: Step, resmap: ResMap, action: Callable[[], object]) -> None:
+        if not self.options.trace:
+            action()
+            return
+        before = {id(r): (r, snapshot(r.obj)) for r in resmap}
+        action()
+        changed = 0
+        for res in resmap:
+            prior = before.pop(id(res), None)
+            if prior is None:
+                step.changes.append(Change("", res.origin, [()], created=True, res=res))
+                changed += 1
+            elif prior[1] != res.obj:
+                paths = diff_paths(prior[1], res.obj)
+                step.changes.append(Change("", res.origin, paths, res=res))
+                changed += 1
+        for res, _ in before.values():
+            step.changes.append(Change("", res.origin, [()], removed=True, res=res))
+            changed += 1
+        if not step.is_patch:
+            step.matched = changed
+
+    # -- directories ----------------------------------------------------------------------
+    def load(self, directory: Path) -> Any:
+        """Load a kustomization (collecting its deprecation warnings)."""
+        from .kustomization import load_kustomization
+
+        kust = load_kustomization(directory)
+        for warning in getattr(kust, "warnings", ()) or ():
+            self.warnings.append(warning)
+            if self.options.on_warning is not None:
+                self.options.on_warning(warning)
+        return kust
+
+    def accumulate(self, directory: Path, kust: Any, resmap: ResMap, *, is_root: bool) -> None:
+        """Run :data:`PIPELINE` for one kustomization onto ``resmap``."""
+        self.stack.append(os.path.realpath(directory))
+        try:
+            LevelSteps(self, directory, kust, resmap, is_root=is_root).run(PIPELINE)
+        finally:
+            self.stack.pop()
+
+    def build_subdirectory(self, directory: Path) -> ResMap:
+        """A ``resources:`` directory: its own root, built fully, returned as a new set."""
+        try:
+            kust = self.load(directory)
+        except EnvlibError as exc:
+            exc.kustomize_message = _target_error(directory, exc)
+            raise
+        if _kind(kust) == "Component":
+            raise LoadError(
+                f"{fs.display_path(directory)} is a Component; list it under components:",
+                location=SourceLocation(fs.display_path(kustomization_file(directory))),
+                kustomize_message=f"expected kind != 'Component' for path '{directory}'",
+            )
+        resmap = ResMap()
+        try:
+            self.accumulate(directory, kust, resmap, is_root=False)
+        except EnvlibError as exc:
+            exc.kustomize_message = _recursed(directory, exc)
+            raise
+        return resmap
+
+    def add_component(self, directory: Path, resmap: ResMap) -> None:
+        """A ``components:`` directory: transforms the parent's set in place."""
+        try:
+            kust = self.load(directory)
+        except EnvlibError as exc:
+            exc.kustomize_message = _target_error(directory, exc)
+            raise _component_error(exc) from None
+        if _kind(kust) != "Component":
+            raise _component_error(
+                LoadError(
+                    f"{fs.display_path(directory)} is a Kustomization, not a Component",
+                    location=SourceLocation(fs.display_path(kustomization_file(directory))),
+                    kustomize_message=(
+                        f"expected kind 'Component' for path '{directory}' but got "
+                        f"'{_kind(kust) or 'Kustomization'}'"
+                    ),
+                )
+            )
+        try:
+            self.accumulate(directory, kust, resmap, is_root=False)
+        except EnvlibError as exc:
+            exc.kustomize_message = _recursed(directory, exc)
+            raise _component_error(exc) from None
+
+    # -- root -----------------------------------------------------------------------------
+    def build_root(self) -> list[Resource]:
+        """The whole build: root pipeline included; returns resources in output order."""
+        kust = self.load(self.root)
+        self.build_metadata = {str(m) for m in getattr(kust, "build_metadata", None) or []}
+        resmap = ResMap()
+        self.accumulate(self.root, kust, resmap, is_root=True)
+        from .rootsteps import RootSteps
+
+        resources = RootSteps(self, self.root, kust, resmap).run(ROOT_PIPELINE)
+        for step in self.trace.steps:
+            for change in step.changes:
+                if change.res is not None:
+                    change.resource = str(change.res.cur_id)
+        return resources
+
+
+def _target_error(directory: Path, exc: EnvlibError) -> str:
+    return f"couldn't make target for path '{directory}': {exc.kustomize_message or exc.message}"
+
+
+def _recursed(directory: Path, exc: EnvlibError) -> str:
+    return f"recursed accumulation of path '{directory}': {exc.kustomize_message or exc.message}"
+
+
+def _component_error(exc: EnvlibError) -> EnvlibError:
+    exc.kustomize_message = f"accumulateDirectory: {go_quote(exc.kustomize_message or exc.message)}"
+    return exc
+
+
+def _kind(kust: Any) -> str:
+    return str(getattr(kust, "kind", "") or "")
+
+
+def strip_build_annotations(res: Resource, keep_origin: bool, keep_transformers: bool) -> None:
+    """Remove kustomize's build annotations; drop an annotations map that ends up empty."""
+    meta = res.obj.get("metadata")
+    if not isinstance(meta, dict) or "annotations" not in meta:
+        return
+    annotations = meta["annotations"]
+    if isinstance(annotations, dict):
+        for key in [k for k in annotations if k in BUILD_ANNOTATIONS]:
+            del annotations[key]
+        if not keep_origin:
+            annotations.pop(ORIGIN_ANNOTATION, None)
+        if not keep_transformers:
+            annotations.pop(TRANSFORMER_ANNOTATION, None)
+    if not annotations:
+        del meta["annotations"]
+
+
+def _extra_patch(value: ExtraPatch | dict[str, Any]) -> ExtraPatch:
+    if isinstance(value, ExtraPatch):
+        return value
+    text = str(value.get("patch", value.get("text", "")))
+    return ExtraPatch(text, value.get("target"), value.get("options"))
+
+
+def check_root(path: str | os.PathLike[str]) -> Path:
+    """kubectl's checks on the DIR argument; returns the absolute directory."""
+    text = os.fspath(path)
+    absolute = os.path.abspath(text)
+    if not os.path.exists(absolute):
+        raise LoadError(
+            f"{text!r} does not exist",
+            location=SourceLocation(text),
+            kustomize_message=(
+                "must build at directory: not a valid directory: evalsymlink failure on "
+                f"'{absolute}' : lstat {absolute}: no such file or directory"
+            ),
+        )
+    if not os.path.isdir(absolute):
+        raise LoadError(
+            f"{text!r} is not a directory (kustomize builds directories)",
+            location=SourceLocation(text),
+            kustomize_message=f"must build at directory: '{text}': file is not directory",
+        )
+    return Path(os.path.realpath(absolute))
+
+
+def build(
+    path: str | os.PathLike[str],
+    *,
+    load_restrictor: str = "LoadRestrictionsRootOnly",
+    disabled_steps: Iterable[str] = (),
+    extra_patches: Sequence[ExtraPatch | dict[str, Any]] = (),
+    trace: bool = True,
+    on_warning: Callable[[str], None] | None = None,
+) -> BuildResult:
+    """Build the kustomization in directory ``path`` exactly as ``kubectl kustomize`` does.
+
+    ``disabled_steps`` are step ids (see :class:`~.trace.Step`) to skip; ``extra_patches``
+    are applied after the root's own ``patches``. With ``trace=False`` no per-step changes are
+    recorded (faster; steps are still listed). ``on_warning`` is called with each
+    deprecation warning as its kustomization is loaded (kubectl prints them even when the
+    build later fails); they are also in :attr:`BuildResult.warnings`.
+    Raises :class:`~envlib.errors.EnvlibError`
+    subclasses on bad input, with kustomize's own text in ``kustomize_message``.
+    """
+    if load_restrictor not in LOAD_RESTRICTORS:
+        raise UnsupportedError(
+            f"unknown load restrictor {load_restrictor!r}",
+            kustomize_message=(
+                f"illegal flag value --load-restrictor {load_restrictor}; legal values: "
+                "[LoadRestrictionsRootOnly LoadRestrictionsNone]"
+            ),
+        )
+    root = check_root(path)
+    extras = tuple(_extra_patch(p) for p in extra_patches)
+    options = BuildOptions(
+        restrict=load_restrictor == "LoadRestrictionsRootOnly",
+        disabled=frozenset(disabled_steps),
+        extra_patches=extras,
+        trace=trace,
+        on_warning=on_warning,
+    )
+    builder = Builder(root, options)
+    resources = builder.build_root()
+    for res in resources:
+        check_json_compatible(res)
+    return BuildResult(resources, builder.warnings, builder.trace, root)
+
+
+__all__ = [
+    "LOAD_RESTRICTORS",
+    "PIPELINE",
+    "ROOT_PIPELINE",
+    "BuildOptions",
+    "BuildResult",
+    "ExtraPatch",
+    "SortOptions",
+    "build",
+    "sort_resources",
+]

@@ -1,0 +1,510 @@
+"""The individual pipeline stages of :mod:`envlib.kustomize.build`, one method each.
+
+:class:`LevelSteps` runs the per-kustomization stages named in ``build.PIPELINE``
+(:class:`~.rootsteps.RootSteps` the root-only ones in ``build.ROOT_PIPELINE``). Each stage turns the
+kustomization's configuration into trace :class:`~.trace.Step` records and calls the
+colleague modules (generators, transformers, patches) through thin glue; the order lives only
+in the two tuples in ``build.py``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from envlib.errors import EnvlibError, SourceLocation, UnsupportedError
+
+from . import fs
+from .loader import Accumulator, EntryContext, accumulate_entry, refuse_remote, wrap_kustomize
+from .patch_config import (
+    ConfiguredPatch,
+    configure_json6902_entry,
+    configure_patch_entry,
+    configure_psm_entry,
+)
+from .patching import apply_patch
+from .resource import ResMap
+from .trace import Step
+
+if TYPE_CHECKING:
+    from .build import Builder
+
+KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+
+# step kind -> kustomize's builtin transformer (named in buildMetadata transformer annotations)
+BUILTIN_PLUGINS = {
+    "patchesStrategicMerge": "PatchStrategicMergeTransformer",
+    "patch": "PatchTransformer",
+    "namespace": "NamespaceTransformer",
+    "namePrefix": "PrefixTransformer",
+    "nameSuffix": "SuffixTransformer",
+    "labels": "LabelTransformer",
+    "commonLabels": "LabelTransformer",
+    "commonAnnotations": "AnnotationsTransformer",
+    "patchesJson6902": "PatchJson6902Transformer",
+    "replicas": "ReplicaCountTransformer",
+    "images": "ImageTagTransformer",
+    "replacements": "ReplacementTransformer",
+}
+
+
+def kustomization_file(directory: Path) -> Path:
+    """The kustomization file of ``directory`` (first existing name, else the default)."""
+    for name in KUSTOMIZATION_FILES:
+        candidate = directory / name
+        if candidate.is_file():
+            return candidate
+    return directory / KUSTOMIZATION_FILES[0]
+
+
+def field_value(kust: Any, name: str, default: Any = None) -> Any:
+    """A kustomization field by its YAML name (``namePrefix``) or snake_case attribute."""
+    snake = "".join("_" + c.lower() if c.isupper() else c for c in name)
+    for attr in (snake, name):
+        if hasattr(kust, attr):
+            value = getattr(kust, attr)
+            return default if value is None else value
+    return default
+
+
+def as_plain(value: Any) -> Any:
+    """Dataclass entries -> plain dicts with kustomize's camelCase keys."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(value):
+            item = getattr(value, f.name)
+            if item is None:
+                continue
+            parts = f.name.split("_")
+            key = parts[0] + "".join(p[:1].upper() + p[1:] for p in parts[1:])
+            out[key] = as_plain(item)
+        return out
+    if isinstance(value, dict):
+        return {k: as_plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [as_plain(v) for v in value]
+    return value
+
+
+class Stages:
+    """Shared state of one kustomization's stages."""
+
+    def __init__(self, builder: Builder, directory: Path, kust: Any, resmap: ResMap) -> None:
+        self.builder = builder
+        self.directory = directory
+        self.kust = kust
+        self.resmap = resmap
+        self.kust_file = Path(getattr(kust, "path", None) or kustomization_file(directory))
+        self.display = fs.display_path(self.kust_file)
+
+    def location(self, *path: str | int) -> SourceLocation:
+        """file:line of a field of this kustomization."""
+        locate = getattr(self.kust, "location", None)
+        if callable(locate):
+            try:
+                loc = locate(*path)
+                if isinstance(loc, SourceLocation):
+                    return loc
+            except (KeyError, IndexError, TypeError, ValueError):
+                pass
+        return SourceLocation(self.display)
+
+    def step(
+        self, name: str, kind: str, description: str, *loc: str | int, patch_type: str | None = None
+    ) -> Step:
+        """A new trace step for field ``name`` (``patches[0]``) of this kustomization."""
+        return Step(
+            id=self.builder.step_id(self.kust_file, name),
+            kind=kind,
+            location=self.location(*loc) if loc else SourceLocation(self.display),
+            description=description,
+            patch_type=patch_type,
+            level=self.display,
+            builtin=BUILTIN_PLUGINS.get(kind),
+        )
+
+    def run(self, names: Sequence[str]) -> Any:
+        """Run the stages in order (the order is the caller's, from build.py)."""
+        result = None
+        for name in names:
+            stage: Callable[[], Any] = getattr(self, "stage_" + name)
+            result = stage()
+        return result
+
+
+class LevelSteps(Stages):
+    """The per-kustomization stages (build.PIPELINE)."""
+
+    def __init__(
+        self, builder: Builder, directory: Path, kust: Any, resmap: ResMap, *, is_root: bool
+    ) -> None:
+        super().__init__(builder, directory, kust, resmap)
+        self.is_root = is_root
+        self.configured: dict[str, list[ConfiguredPatch]] = {}
+
+    # -- accumulation ---------------------------------------------------------------------
+    def stage_resources(self) -> None:
+        acc = Accumulator(self.resmap)
+        for index, entry in enumerate(field_value(self.kust, "resources", [])):
+            ctx = EntryContext(
+                directory=self.directory,
+                location=self.location("resources", index),
+                entry_name=f"resources[{index}]",
+                restrict=self.builder.options.restrict,
+            )
+            try:
+                accumulate_entry(
+                    acc,
+                    ctx,
+                    str(entry),
+                    stack=self.builder.stack,
+                    build_directory=self.builder.build_subdirectory,
+                )
+            except EnvlibError as exc:
+                raise wrap_kustomize(exc, "accumulating resources") from None
+
+    def stage_configurations(self) -> None:
+        if field_value(self.kust, "openapi", {}):
+            raise UnsupportedError(
+                "openapi: (a custom schema for strategic-merge keys) is not supported by envlib",
+                location=self.location("openapi"),
+                entry="openapi",
+            )
+        for fname in ("configurations", "crds"):
+            entries = field_value(self.kust, fname, [])
+            if entries:
+                from .transformer_configs import load_configurations
+
+                load_configurations(self, fname, entries)
+
+    def _generators(self) -> list[Any]:
+        if not hasattr(self, "_generated"):
+            from .generators import generate
+
+            self._generated: list[Any] = generate(self.kust)
+        return self._generated
+
+    def _generator_stage(self, field_name: str) -> None:
+        from .generators import absorb_generated
+
+        for gen in self._generators():
+            if gen.field != field_name:
+                continue
+            name = gen.resource.name
+            step = self.step(
+                gen.entry,
+                field_name,
+                f"generate {gen.resource.kind} {name} ({gen.behavior})",
+                field_name,
+                gen.index,
+            )
+            self.builder.run_step(
+                step, self.resmap, functools.partial(absorb_generated, self.resmap, gen)
+            )
+
+    def stage_configMapGenerator(self) -> None:
+        self._generator_stage("configMapGenerator")
+
+    def stage_secretGenerator(self) -> None:
+        self._generator_stage("secretGenerator")
+
+    def stage_helmCharts(self) -> None:
+        self._generators()  # generate() refuses helmCharts with kustomize's message
+
+    def stage_generators(self) -> None:
+        entries = field_value(self.kust, "generators", [])
+        if entries:
+            from .transformer_configs import run_generator_configs
+
+            run_generator_configs(self, entries)
+
+    def _refuse_plugins(self, fname: str) -> None:
+        entries = field_value(self.kust, fname, [])
+        if entries:
+            raise UnsupportedError(
+                f"{fname}: plugins are not supported by envlib",
+                location=self.location(fname),
+                entry=fname,
+            )
+
+    def stage_components(self) -> None:
+        for index, entry in enumerate(field_value(self.kust, "components", [])):
+            location = self.location("components", index)
+            refuse_remote(str(entry), location, f"components[{index}]")
+            self._component(str(entry), index, location)
+
+    def _component(self, entry: str, index: int, location: SourceLocation) -> None:
+        from .loader import _missing, check_cycle
+
+        absolute = os.path.normpath(os.path.join(self.directory, entry))
+        problem = None
+        if not os.path.exists(absolute):
+            problem = f"must build at directory: not a valid directory: {_missing(absolute)}"
+        elif not os.path.isdir(absolute):
+            problem = f"must build at directory: '{absolute}': file is not directory"
+        else:
+            problem = check_cycle(os.path.realpath(absolute), self.builder.stack)
+        if problem is not None:
+            from envlib.errors import LoadError
+
+            from .loader import go_quote
+
+            raise LoadError(
+                f"component {entry!r} is not a usable directory",
+                location=location,
+                entry=f"components[{index}]",
+                kustomize_message=f"accumulating components: loader.New {go_quote(problem)}",
+            )
+        try:
+            self.builder.add_component(Path(os.path.realpath(absolute)), self.resmap)
+        except EnvlibError as exc:
+            if exc.location is None:
+                exc.location = location
+            raise wrap_kustomize(exc, "accumulating components") from None
+
+    # -- transformers ---------------------------------------------------------------------
+    def _configure_patches(self) -> None:
+        """kustomize configures every transformer before running any: parse patches now."""
+        restrict = self.builder.options.restrict
+        psm_values = [str(v) for v in field_value(self.kust, "patchesStrategicMerge", [])]
+        psm = [
+            configure_psm_entry(
+                v,
+                i,
+                directory=self.directory,
+                restrict=restrict,
+                location=self.location("patchesStrategicMerge", i),
+                all_values=psm_values,
+            )
+            for i, v in enumerate(psm_values)
+        ]
+        patches = [
+            configure_patch_entry(
+                as_plain(e),
+                i,
+                directory=self.directory,
+                restrict=restrict,
+                location=self.location("patches", i),
+            )
+            for i, e in enumerate(field_value(self.kust, "patches", []))
+        ]
+        extras: list[ConfiguredPatch] = []
+        if self.is_root:
+            for i, extra in enumerate(self.builder.options.extra_patches):
+                entry: dict[str, Any] = {"patch": extra.text}
+                if extra.target is not None:
+                    entry["target"] = extra.target
+                if extra.options:
+                    entry["options"] = extra.options
+                extras.append(
+                    configure_patch_entry(
+                        entry,
+                        i,
+                        directory=self.directory,
+                        restrict=restrict,
+                        location=SourceLocation(f"<extra patch {i}>"),
+                        field_name="extraPatches",
+                    )
+                )
+        json6902 = [
+            configure_json6902_entry(
+                as_plain(e),
+                i,
+                directory=self.directory,
+                restrict=restrict,
+                location=self.location("patchesJson6902", i),
+            )
+            for i, e in enumerate(field_value(self.kust, "patchesJson6902", []))
+        ]
+        self.configured = {
+            "patchesStrategicMerge": psm,
+            "patches": patches,
+            "extraPatches": extras,
+            "patchesJson6902": json6902,
+        }
+
+    def _patch_stage(self, fname: str) -> None:
+        if not self.configured:
+            self._configure_patches()
+        entries = self.configured.get(fname, [])
+        for number, cp in enumerate(entries, start=1):
+            kind = "patch" if fname in ("patches", "extraPatches") else fname
+            step = self.step(cp.entry_name, kind, cp.describe(), patch_type=cp.patch_type)
+            step.location = cp.location
+            if fname == "patchesStrategicMerge" and number < len(entries):
+                step.builtin = None  # kustomize runs all of them as one transformer
+            self.builder.run_step(
+                step,
+                self.resmap,
+                functools.partial(self._apply, cp, step),
+            )
+
+    def _apply(self, cp: ConfiguredPatch, step: Step) -> None:
+        step.matched = apply_patch(self.resmap, cp, step if self.builder.options.trace else None)
+
+    def stage_patchesStrategicMerge(self) -> None:
+        self._patch_stage("patchesStrategicMerge")
+
+    def stage_patches(self) -> None:
+        self._patch_stage("patches")
+
+    def stage_extraPatches(self) -> None:
+        self._patch_stage("extraPatches")
+
+    def stage_patchesJson6902(self) -> None:
+        self._patch_stage("patchesJson6902")
+
+    def _simple(self, fname: str, description: str, action: Callable[[], None]) -> None:
+        step = self.step(fname, fname, description, fname)
+        self.builder.run_step(step, self.resmap, action)
+
+    def stage_namespace(self) -> None:
+        ns = field_value(self.kust, "namespace", "")
+        if ns:
+            from .transformers.namespace import apply_namespace
+
+            self._simple(
+                "namespace", f"set namespace {ns}", lambda: apply_namespace(self.resmap, ns)
+            )
+
+    def stage_namePrefix(self) -> None:
+        prefix = field_value(self.kust, "namePrefix", "")
+        if prefix:
+            from .transformers.name_affix import apply_name_affix
+
+            self._simple(
+                "namePrefix",
+                f"prefix names with {prefix}",
+                lambda: apply_name_affix(self.resmap, prefix, ""),
+            )
+
+    def stage_nameSuffix(self) -> None:
+        suffix = field_value(self.kust, "nameSuffix", "")
+        if suffix:
+            from .transformers.name_affix import apply_name_affix
+
+            self._simple(
+                "nameSuffix",
+                f"suffix names with {suffix}",
+                lambda: apply_name_affix(self.resmap, "", suffix),
+            )
+
+    def stage_labels(self) -> None:
+        from .transformers.fieldspecs import FieldSpec
+        from .transformers.labels import apply_labels
+
+        for index, entry in enumerate(field_value(self.kust, "labels", [])):
+            plain = as_plain(entry)
+            pairs = plain.get("pairs") or {}
+            fields = [FieldSpec.from_dict(f) for f in plain.get("fields") or []]
+            step = self.step(
+                f"labels[{index}]",
+                "labels",
+                "add labels " + ", ".join(f"{k}={v}" for k, v in pairs.items()),
+                "labels",
+                index,
+            )
+            self.builder.run_step(
+                step,
+                self.resmap,
+                functools.partial(
+                    apply_labels,
+                    self.resmap,
+                    pairs,
+                    include_selectors=bool(plain.get("includeSelectors")),
+                    include_templates=bool(plain.get("includeTemplates")),
+                    fields=fields,
+                    entry=f"labels[{index}]",
+                ),
+            )
+
+    def stage_commonLabels(self) -> None:
+        pairs = field_value(self.kust, "commonLabels", {})
+        if pairs:
+            from .transformers.labels import apply_labels
+
+            self._simple(
+                "commonLabels",
+                "add labels (and selectors) " + ", ".join(f"{k}={v}" for k, v in pairs.items()),
+                lambda: apply_labels(
+                    self.resmap,
+                    pairs,
+                    include_selectors=True,
+                    include_templates=True,
+                    entry="commonLabels",
+                ),
+            )
+
+    def stage_commonAnnotations(self) -> None:
+        annotations = field_value(self.kust, "commonAnnotations", {})
+        if annotations:
+            from .transformers.annotations import apply_annotations
+
+            self._simple(
+                "commonAnnotations",
+                "add annotations " + ", ".join(annotations),
+                lambda: apply_annotations(self.resmap, annotations),
+            )
+
+    def stage_replicas(self) -> None:
+        from .transformers.replicas import apply_replicas
+
+        for index, entry in enumerate(field_value(self.kust, "replicas", [])):
+            plain = as_plain(entry)
+            step = self.step(
+                f"replicas[{index}]",
+                "replicas",
+                f"set replicas of {plain.get('name')} to {plain.get('count')}",
+                "replicas",
+                index,
+            )
+            self.builder.run_step(
+                step,
+                self.resmap,
+                functools.partial(apply_replicas, self.resmap, [plain], step.location),
+            )
+
+    def stage_images(self) -> None:
+        from .transformers.images import apply_images
+
+        for index, entry in enumerate(field_value(self.kust, "images", [])):
+            plain = as_plain(entry)
+            step = self.step(
+                f"images[{index}]", "images", f"rewrite image {plain.get('name')}", "images", index
+            )
+            self.builder.run_step(
+                step, self.resmap, functools.partial(apply_images, self.resmap, [plain])
+            )
+
+    def stage_replacements(self) -> None:
+        entries = field_value(self.kust, "replacements", [])
+        if entries:
+            from .transformers.replacements import apply_replacements
+
+            self._simple(
+                "replacements",
+                f"{len(entries)} replacement(s)",
+                lambda: apply_replacements(
+                    self.resmap,
+                    as_plain(entries),
+                    self.location("replacements"),
+                    root=self.directory,
+                ),
+            )
+
+    def stage_transformers(self) -> None:
+        entries = field_value(self.kust, "transformers", [])
+        if entries:
+            from .transformer_configs import run_transformer_configs
+
+            run_transformer_configs(self, entries)
+
+    def stage_validators(self) -> None:
+        self._refuse_plugins("validators")
+
+    def stage_vars(self) -> None:
+        self.builder.vars.extend(as_plain(v) for v in field_value(self.kust, "vars", []))

@@ -1,0 +1,152 @@
+"""The root-only stages of a build (``build.ROOT_PIPELINE``), after every level has run.
+
+kustomize does these once, at the end (api/krusty/kustomizer.go): content-hash suffixes for
+generated ConfigMaps/Secrets, name-reference fixing, ``$(VAR)`` substitution, dropping
+``config.kubernetes.io/local-config`` objects, sorting (only the root's ``sortOptions``
+count), ``buildMetadata`` and stripping kustomize's internal annotations.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from envlib.errors import UnsupportedError
+
+from .buildsteps import Stages, field_value
+from .resource import ResMap, Resource
+from .sorting import SortOptions, sort_resources
+
+if TYPE_CHECKING:
+    from .build import Builder
+
+ORIGIN_ANNOTATION = "config.kubernetes.io/origin"
+TRANSFORMER_ANNOTATION = "alpha.config.kubernetes.io/transformations"
+MANAGED_BY = "app.kubernetes.io/managed-by"
+
+
+def _annotate(res: Resource, key: str, value: str) -> None:
+    annotations = res.metadata.get("annotations")
+    if not isinstance(annotations, dict):
+        annotations = {}
+        res.metadata["annotations"] = annotations
+    annotations[key] = value
+
+
+class RootSteps(Stages):
+    """The root-only stages (build.ROOT_PIPELINE); returns resources in output order."""
+
+    def __init__(self, builder: Builder, directory: Path, kust: Any, resmap: ResMap) -> None:
+        super().__init__(builder, directory, kust, resmap)
+        self.ordered: list[Resource] = []
+
+    def stage_hashSuffix(self) -> None:
+        from .hashing import apply_hash_suffix
+
+        if any(r.generated is not None for r in self.resmap):
+            step = self.step("hashSuffix", "hashSuffix", "append content hashes to generated names")
+            self.builder.run_step(
+                step, self.resmap, lambda: [apply_hash_suffix(r) for r in self.resmap]
+            )
+
+    def stage_nameReferences(self) -> None:
+        from .transformers.nameref_specs import NAME_REFERENCES
+        from .transformers.namerefs import fix_name_references
+
+        refs = tuple(NAME_REFERENCES) + tuple(self.builder.name_references)
+        step = self.step(
+            "nameReferences", "nameReferences", "rewrite references to renamed objects"
+        )
+        self.builder.run_step(step, self.resmap, lambda: fix_name_references(self.resmap, refs))
+
+    def stage_resolveVars(self) -> None:
+        if not self.builder.vars:
+            return
+        from .transformers.nameref_specs import VAR_REFERENCES
+        from .transformers.vars import resolve_vars
+
+        refs = tuple(VAR_REFERENCES) + tuple(self.builder.var_references)
+        step = self.step("vars", "vars", "substitute $(VAR) references")
+        self.builder.run_step(
+            step, self.resmap, lambda: resolve_vars(self.resmap, self.builder.vars, refs)
+        )
+
+    def stage_dropLocalConfig(self) -> None:
+        def local(res: Resource) -> bool:
+            value = res.annotations().get("config.kubernetes.io/local-config")
+            return value is not None and value != "false"
+
+        if any(local(r) for r in self.resmap):
+            step = self.step("localConfig", "localConfig", "drop local-config objects")
+            self.builder.run_step(
+                step,
+                self.resmap,
+                lambda: self.resmap.resources.__setitem__(
+                    slice(None), [r for r in self.resmap if not local(r)]
+                ),
+            )
+
+    def stage_sort(self) -> None:
+        raw = field_value(self.kust, "sortOptions", None)
+        options = None
+        if raw is not None:
+            data: dict[str, Any] = {"order": getattr(raw, "order", "")}
+            if getattr(raw, "has_legacy_options", False):
+                data["legacySortOptions"] = {
+                    "orderFirst": getattr(raw, "order_first", None),
+                    "orderLast": getattr(raw, "order_last", None),
+                }
+            options = SortOptions.from_dict(data, self.location("sortOptions"))
+        self.ordered = sort_resources(list(self.resmap), options)
+
+    def stage_buildMetadata(self) -> None:
+        meta = self.builder.build_metadata
+        unknown = sorted(meta - {"managedByLabel", "originAnnotations", "transformerAnnotations"})
+        if unknown:
+            raise UnsupportedError(
+                f"buildMetadata {unknown} is not supported by envlib",
+                location=self.location("buildMetadata"),
+                entry="buildMetadata",
+            )
+        for res in self.ordered:
+            if "originAnnotations" in meta:
+                _annotate(res, ORIGIN_ANNOTATION, self._origin_text(res))
+            steps = self.builder.transformations.get(id(res))
+            if "transformerAnnotations" in meta and steps:
+                _annotate(
+                    res,
+                    TRANSFORMER_ANNOTATION,
+                    "".join(
+                        f"- configuredIn: {where}\n  configuredBy:\n    apiVersion: builtin\n"
+                        f"    kind: {kind}\n"
+                        for where, kind in steps
+                    ),
+                )
+            if "managedByLabel" in meta:
+                labels = res.metadata.get("labels")
+                if not isinstance(labels, dict):
+                    labels = {}
+                    res.metadata["labels"] = labels
+                labels[MANAGED_BY] = "kustomize-(devel)"
+
+    def _origin_text(self, res: Resource) -> str:
+        """kustomize's origin annotation: the file (relative to the root) or the generator."""
+        where = os.path.relpath(os.path.abspath(res.origin.path), self.directory)
+        generator = res.origin.generator or ""
+        if not generator:
+            return f"path: {where}\n"
+        kind = "SecretGenerator" if generator.startswith("secret") else "ConfigMapGenerator"
+        return f"configuredIn: {where}\nconfiguredBy:\n  apiVersion: builtin\n  kind: {kind}\n"
+
+    def stage_stripInternal(self) -> list[Resource]:
+        from .build import strip_build_annotations
+
+        meta = self.builder.build_metadata
+        for res in self.ordered:
+            strip_build_annotations(
+                res,
+                keep_origin="originAnnotations" in meta,
+                keep_transformers="transformerAnnotations" in meta,
+            )
+        return self.ordered
