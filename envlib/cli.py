@@ -49,9 +49,13 @@ def _parser(selected: str | None) -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit status."""
     args_list = list(sys.argv[1:] if argv is None else argv)
+    # --debug is accepted anywhere on the line (``envlib build DIR --debug`` too)
+    debug = "--debug" in args_list
+    args_list = [a for a in args_list if a != "--debug"]
     selected = next((a for a in args_list if not a.startswith("-")), None)
     parser = _parser(selected if selected in COMMANDS else None)
     args = parser.parse_args(args_list)
+    args.debug = debug
     if not getattr(args, "handler", None):
         parser.print_help(sys.stderr)
         return 2
@@ -63,6 +67,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc.one_line()}", file=sys.stderr)
         return 1
     except BrokenPipeError:
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a bug in envlib, not bad input: still one line by default
+        if args.debug:
+            raise
+        print(
+            f"error: internal error ({type(exc).__name__}: {exc}); "
+            "run again with --debug for the traceback and please report it",
+            file=sys.stderr,
+        )
         return 1
 
 
