@@ -35,6 +35,7 @@ from .secrets import redact_resources
 
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 _SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache"}
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _EMBEDDED = Path(__file__).resolve().parent.parent.parent / "k8s"
 
 
@@ -174,9 +175,74 @@ def _overlays(repo: Path) -> list[Environment]:
     return _dedupe_names(envs)
 
 
+def _kustomization_refs(directory: Path) -> list[str]:
+    """The local ``resources``/``bases``/``components`` entries of a kustomization (best effort)."""
+    for name in KUSTOMIZATION_FILES:
+        file = directory / name
+        if not file.is_file():
+            continue
+        try:
+            data = yaml.load(file.read_text(encoding="utf-8", errors="replace"), Loader=_LOADER)
+        except yaml.YAMLError:
+            return []
+        if not isinstance(data, dict):
+            return []
+        entries = [data.get(k) for k in ("resources", "bases", "components")]
+        return [str(e) for items in entries if isinstance(items, list) for e in items]
+    return []
+
+
+def _uses_base(directory: Path, base: Path) -> bool:
+    return any(
+        (directory / ref).resolve() == base.resolve()
+        for ref in _kustomization_refs(directory)
+        if not ref.startswith(("http://", "https://", "git@", "github.com/"))
+    )
+
+
+def _layout_of(root: Path) -> list[Environment]:
+    """The environments a single kustomization directory is one of, when its layout says so.
+
+    A platform engineer pointing at ``overlays/staging`` (or at ``base``) of a base + overlays
+    layout wants to compare it with its siblings, so the layout's environments are returned:
+    ``base`` plus ``overlays/*``, or ``base`` plus the sibling directories whose kustomization
+    uses ``../base`` (kustomize's "multibases" layout). Empty when the root stands alone.
+    """
+    parent = root.parent
+    if parent.name == "overlays":
+        return _overlays_at(parent.parent, parent)
+    if root.name == "base" and (parent / "overlays").is_dir():
+        found = _overlays_at(parent, parent / "overlays")
+        if found:
+            return found
+    base = parent / "base"
+    if not has_kustomization(base) or (root != base and not _uses_base(root, base)):
+        return []
+    members = [base] + [
+        d
+        for d in sorted(parent.iterdir())
+        if d.is_dir() and d != base and has_kustomization(d) and _uses_base(d, base)
+    ]
+    if len(members) < 2:
+        return []
+    return [Environment(d.name, d, parent, source="siblings") for d in members]
+
+
+def _overlays_at(layout: Path, overlays: Path) -> list[Environment]:
+    children = [d for d in sorted(overlays.iterdir()) if d.is_dir() and has_kustomization(d)]
+    base = layout / "base"
+    envs = [Environment("base", base, layout)] if has_kustomization(base) else []
+    envs.extend(Environment(child.name, child, layout) for child in children)
+    return _dedupe_names(envs) if len(envs) >= 2 else []
+
+
 def _roots(repo: Path) -> list[Environment]:
     if has_kustomization(repo):
-        return [Environment(repo.name, repo, repo, source="root")]
+        layout = _layout_of(repo)
+        if not layout:
+            return [Environment(repo.name, repo, repo, source="root")]
+        given = "the directory given; the others share its layout"
+        return [replace(e, note=given) if e.path == repo else e for e in layout]
     found = [d for d in walk_dirs(repo, 2) if has_kustomization(d)]
     envs = [Environment(str(d.relative_to(repo)), d, repo, source="root") for d in found]
     return envs

@@ -1,8 +1,9 @@
 """DataFrames to text, JSON or Markdown for the command line.
 
 The analysis returns DataFrames; this module is the only place that turns them into strings,
-so every command renders the same way: ``text`` for terminals (pandas' own layout, nothing
-truncated), ``json`` for scripts (records, nulls for missing values, NaN never printed) and
+so every command renders the same way: ``text`` for terminals (layouts from
+:mod:`envlib.analysis.terminal` that fit the width and never truncate), ``json`` for scripts
+(records, nulls for missing values, NaN never printed) and
 ``markdown`` tables that GitHub renders in a pull-request comment (pipes and newlines escaped).
 Two-level column indexes (the side-by-side inventory) are flattened to ``env: metric``.
 """
@@ -11,10 +12,13 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+import textwrap
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
+
+from . import terminal
 
 FORMATS = ("text", "json", "markdown")
 ABSENT = "(absent)"
@@ -46,7 +50,8 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _cell(value: Any, absent: str = "") -> str:
+def cell_text(value: Any, absent: str = "") -> str:
+    """One value as table text: numbers to 4 significant digits, booleans as yes/no."""
     plain = _plain(value)
     if plain is None:
         return absent
@@ -63,13 +68,16 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [{str(k): _plain(v) for k, v in row.items()} for row in flat.to_dict("records")]
 
 
-def to_text(frame: pd.DataFrame, *, absent: str = "") -> str:
-    """An aligned plain-text table (every row and column, no truncation)."""
+def to_text(frame: pd.DataFrame, *, absent: str = "", width: int | None = None) -> str:
+    """An aligned plain-text table that fits ``width`` (nothing truncated: long text wraps).
+
+    See :func:`envlib.analysis.terminal.table`: text left, numbers right, empty columns
+    dropped, one block per row when even wrapping cannot make the table fit.
+    """
     flat = _flat_columns(frame)
     if flat.empty:
         return "(none)"
-    cells = flat.map(lambda v: _cell(v, absent)) if len(flat.columns) else flat
-    return cells.to_string(index=False)
+    return terminal.table(flat, lambda v: cell_text(v, absent), limit=width)
 
 
 def _md_escape(text: str) -> str:
@@ -91,7 +99,7 @@ def to_markdown(frame: pd.DataFrame, *, absent: str = "") -> str:
         "| " + " | ".join("---:" if n else "---" for n in numeric) + " |",
     ]
     for row in flat.itertuples(index=False):
-        lines.append("| " + " | ".join(_md_escape(_cell(v, absent)) for v in row) + " |")
+        lines.append("| " + " | ".join(_md_escape(cell_text(v, absent)) for v in row) + " |")
     return "\n".join(lines)
 
 
@@ -103,11 +111,13 @@ def render_sections(
     notes: Sequence[str] = (),
     meta: dict[str, Any] | None = None,
     absent: str = "",
+    text_views: Mapping[str, Callable[[pd.DataFrame], str]] | None = None,
 ) -> str:
     """Several titled tables (and notes) as one document in ``fmt``.
 
     JSON output is one object: ``meta`` keys, then each section under its title in
-    snake_case, then ``notes``.
+    snake_case, then ``notes``. ``text_views`` maps a section title to a terminal layout
+    used instead of the generic table in ``text`` output only (JSON keeps its records).
     """
     if fmt == "json":
         doc: dict[str, Any] = dict(meta or {})
@@ -127,6 +137,8 @@ def render_sections(
     if title:
         parts.append(title)
     for name, frame in sections:
-        parts.append(f"== {name} ==\n{to_text(frame, absent=absent)}")
-    parts.extend(notes)
+        view = (text_views or {}).get(name)
+        body = view(frame) if view is not None else to_text(frame, absent=absent)
+        parts.append(f"== {name} ==\n{body}")
+    parts.extend(textwrap.fill(note, terminal.width()) for note in notes)
     return "\n\n".join(parts)

@@ -20,7 +20,8 @@ from envlib.analysis import diff as diff_mod
 from envlib.analysis import environments as environments_mod
 from envlib.analysis import experiment as experiment_mod
 from envlib.analysis import inventory as inventory_mod
-from envlib.analysis.present import FORMATS, render_sections
+from envlib.analysis import terminal
+from envlib.analysis.present import FORMATS, cell_text, render_sections, to_text
 from envlib.errors import KustomizationError
 
 
@@ -61,11 +62,16 @@ def _envs(args: argparse.Namespace) -> list[environments_mod.Environment]:
 
 
 def _rendered(
-    args: argparse.Namespace, names: Sequence[str] = ()
+    args: argparse.Namespace, names: Sequence[str] = (), *, trace: bool = False
 ) -> list[environments_mod.RenderedEnv]:
+    """Render the chosen environments; the build trace only when the command reads it.
+
+    The trace records every step's changes and costs up to ten times the build itself on
+    large trees (12 MB of CRDs), so only ``blame`` and ``check``'s findings ask for it.
+    """
     envs = _envs(args)
     chosen = [environments_mod.select(envs, n) for n in names] if names else envs
-    return environments_mod.render_all(chosen)
+    return environments_mod.render_all(chosen, trace=trace)
 
 
 def _print(text: str) -> None:
@@ -87,6 +93,7 @@ def _cmd_envs(args: argparse.Namespace) -> int:
 
 def _cmd_table(args: argparse.Namespace) -> int:
     rendered = _rendered(args, args.envs)
+    views: dict[str, Any] = {}
     if args.containers:
         frame = inventory_mod.containers(rendered)
         sections = [("Containers", _columns(frame, _CONTAINER_COLUMNS))]
@@ -99,10 +106,19 @@ def _cmd_table(args: argparse.Namespace) -> int:
             ),
             ("Totals", _columns(inventory_mod.totals(inv), _TOTAL_COLUMNS)),
         ]
+        if not args.long:
+            views["Workloads"] = lambda _frame: terminal.workloads(inv)
     notes = [
         "Totals count pods (replicas x per-pod requests/limits); "
         "Seldon Models run inside Server pods."
     ]
+    if args.output == "text" and not args.long and not args.containers:
+        notes.insert(
+            0,
+            "Replicas: declared->effective (HPA min-max); cpu in cores, memory in bytes "
+            "(Mi/Gi); totals are requests x replicas; * marks a value that differs "
+            "between environments.",
+        )
     _print(
         render_sections(
             sections,
@@ -110,6 +126,7 @@ def _cmd_table(args: argparse.Namespace) -> int:
             title="Replicas and resources",
             notes=notes,
             meta=_meta(args, rendered),
+            text_views=views,
         )
     )
     return 0
@@ -196,9 +213,24 @@ def _cmd_diff(args: argparse.Namespace) -> int:
         f"resource(s); {len(ignored)} ignored as noise (listed with the reason)."
     ]
     meta = {**_meta(args, [left, right]), "left": left.name, "right": right.name}
+
+    def grouped(frame: Any) -> str:
+        return terminal.changes(frame, left.name, right.name, lambda v: cell_text(v, "(absent)"))
+
+    views = {
+        "Summary": lambda frame: to_text(frame.drop(columns=["kind"])),
+        "Changes": lambda _frame: grouped(changes),
+        "Ignored": lambda _frame: grouped(ignored),
+    }
     _print(
         render_sections(
-            sections, args.output, title=title, notes=notes, meta=meta, absent="(absent)"
+            sections,
+            args.output,
+            title=title,
+            notes=notes,
+            meta=meta,
+            absent="(absent)",
+            text_views=views,
         )
     )
     return 0
@@ -234,17 +266,26 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
         ("Traffic", _columns(preview, shown)),
         ("Warnings", warnings[["env", "experiment", "code", "message"]]),
     ]
-    _print(render_sections(sections, args.output, title=title, notes=notes, meta=meta))
+    views = {"Traffic": lambda _frame: terminal.traffic(preview)}
+    _print(
+        render_sections(
+            sections, args.output, title=title, notes=notes, meta=meta, text_views=views
+        )
+    )
     return 0
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
     envs = _envs(args)
     chosen = [environments_mod.select(envs, n) for n in args.envs] if args.envs else envs
-    rendered = environments_mod.render_all(chosen)
+    rendered = environments_mod.render_all(chosen, trace=False)
     repo = chosen[0].repo if chosen else Path.cwd()
     rules = checks_mod.load_rules(repo, args.config)
     findings = checks_mod.run_checks(rendered, rules)
+    if len(findings):  # name the patch that set each offending field: needs the trace
+        again = set(findings["env"])
+        rendered = [environments_mod.render(r.env) if r.name in again else r for r in rendered]
+        findings = checks_mod.run_checks(rendered, rules)
     summary = checks_mod.check_summary(rendered, rules, findings)
     failed = checks_mod.failed(findings)
     config = str(args.config) if args.config else checks_mod.config_path_for(repo)
@@ -273,11 +314,21 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_blame(args: argparse.Namespace) -> int:
-    (rendered,) = _rendered(args, [args.env_name])
+    (rendered,) = _rendered(args, [args.env_name], trace=True)
     frame = blame_mod.blame(rendered, args.resource, args.field)
     meta = {**_meta(args, [rendered]), "resource": args.resource, "field": args.field}
     title = f"{args.resource} {args.field} in {rendered.name}"
-    _print(render_sections([("Blame", frame)], args.output, title=title, meta=meta))
+
+    def steps(table: Any) -> str:
+        value = table["value"].iloc[0] if len(table) else None
+        shown = ["order", "step", "step_kind", "location", "description"]
+        return f"value: {cell_text(value, '(absent)')}\n\n{to_text(table[shown])}"
+
+    _print(
+        render_sections(
+            [("Blame", frame)], args.output, title=title, meta=meta, text_views={"Blame": steps}
+        )
+    )
     return 0
 
 
