@@ -447,3 +447,154 @@ def test_shared_smp_cases(shared_dir: Path, case: str) -> None:
         return (o["kind"], o["metadata"]["name"])
 
     assert sorted((o for o in objs if o), key=key) == sorted(expected, key=key)
+
+
+# -- the copy-on-write fast path agrees with the reference walk -----------------------------------
+#
+# apply_strategic_merge runs fastmerge (copy-on-write) and falls back to the reference port
+# (strategic._walk on deep copies) for shapes it does not handle. Seeded random objects and
+# patches - full of the quirky shapes (duplicate keys, null/{} elements, two-key ports with
+# and without protocol, kind mismatches, odd keys) - must give the reference's exact result
+# or error, and must leave both inputs untouched.
+
+
+def _random_case(rng: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    def scalar() -> Any:
+        return rng.choice(["a", "b", "", 80, "80", 443, True, None, 1.5])
+
+    def elem(keys: list[str], pools: list[list[Any]], depth: int) -> Any:
+        if rng.random() < 0.08:
+            return rng.choice([None, {}, "scalar"])
+        out: dict[Any, Any] = {
+            k: rng.choice(pool) for k, pool in zip(keys, pools, strict=True) if rng.random() < 0.9
+        }
+        for _ in range(rng.randint(0, 2)):
+            out[rng.choice(["value", "image", "protocol"])] = scalar()
+        if depth < 2 and rng.random() < 0.4:
+            out["env"] = seq(["name"], [["A", "B", "C", None]], depth + 1)
+        if depth < 2 and rng.random() < 0.4:
+            ports: list[list[Any]] = [[80, 443, 8080, 9090, "80"], ["TCP", "UDP", "TCP", ""]]
+            out["ports"] = seq(["containerPort", "protocol"], ports, depth + 1)
+        return out
+
+    def seq(keys: list[str], pools: list[list[Any]], depth: int) -> Any:
+        if rng.random() < 0.05:
+            return rng.choice([None, "x", {"a": 1}])
+        return [elem(keys, pools, depth) for _ in range(rng.randint(0, 4))]
+
+    def obj() -> dict[str, Any]:
+        pod: dict[Any, Any] = {"containers": seq(["name"], [["app", "side", "x", ""]], 0)}
+        if rng.random() < 0.3:
+            pod["volumes"] = seq(["name"], [["cfg", "data"]], 2)
+        if rng.random() < 0.05:
+            pod[rng.choice([1, None])] = "odd key"
+        meta: dict[str, Any] = {"name": "web", "labels": {"app": scalar()}}
+        if rng.random() < 0.3:
+            meta["finalizers"] = [rng.choice(["a", "b", "", None, 1, "1"]) for _ in range(3)]
+        return {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": meta,
+            "spec": {"replicas": scalar(), "template": {"spec": pod}},
+        }
+
+    def prune(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: prune(v) for k, v in value.items() if k == "name" or rng.random() < 0.7}
+        if isinstance(value, list):
+            return [prune(v) for v in value if rng.random() < 0.7]
+        return value
+
+    return obj(), prune(obj())
+
+
+def _outcome(run: Any, obj: dict[str, Any], patch: dict[str, Any]) -> tuple[str, ...]:
+    before = repr(obj), repr(patch)
+    try:
+        outcome: tuple[str, ...] = ("ok", repr(run(obj, patch)))
+    except Exception as exc:  # the reference's crashes count as behaviour too
+        outcome = (
+            "error",
+            type(exc).__name__,
+            str(exc),
+            str(getattr(exc, "kustomize_message", "")),
+        )
+    assert (repr(obj), repr(patch)) == before, "an input was modified"
+    return outcome
+
+
+def _reference(obj: dict[str, Any], patch: dict[str, Any]) -> Any:
+    from envlib.kustomize.patches import fastmerge, strategic
+
+    result = strategic._walk(fastmerge.clone(obj), fastmerge.clone(patch), None, [])
+    return (
+        None
+        if result is strategic.MISSING or result is None or result is strategic.KEPT_NULL
+        else result
+    )
+
+
+@pytest.mark.parametrize("seed", range(4), ids=[f"seed{s}" for s in range(4)])
+def test_fast_path_matches_reference_walk(seed: int) -> None:
+    import random
+
+    rng = random.Random(seed)
+    for _ in range(1500):
+        obj, patch = _random_case(rng)
+        assert _outcome(apply_strategic_merge, obj, patch) == _outcome(_reference, obj, patch), (
+            obj,
+            patch,
+        )
+
+
+@pytest.mark.parametrize(
+    ("patch_spec", "shared", "copied"),
+    [
+        ("replicas: 5", ["template"], ["spec"]),
+        ("template: {spec: {containers: [{name: app, image: v2}]}}", [], ["spec", "template"]),
+    ],
+    ids=["replicas", "one-container"],
+)
+def test_result_shares_only_untouched_subtrees(
+    patch_spec: str, shared: list[str], copied: list[str]
+) -> None:
+    obj = y(DEPLOY)
+    patch = y(
+        f"apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: web}}\nspec: {{{patch_spec}}}"
+    )
+    merged = apply_strategic_merge(obj, patch)
+    assert merged is not None and merged is not obj
+    assert merged["metadata"] is not patch["metadata"]  # nothing is shared with the patch
+    assert all(merged["spec"][k] is obj["spec"][k] for k in shared)
+    assert merged["spec"] is not obj["spec"]
+    assert all(k == "spec" or merged["spec"][k] is not obj["spec"][k] for k in copied)
+
+
+# Orders of the fast path's clean merges, as kubectl 1.32 prints them (checked with the oracle):
+# one merge key - patch elements first, then the others; two keys (ports with protocol) -
+# the patch's new elements first, then every original element in place, merged.
+@pytest.mark.parametrize(
+    ("containers", "patch", "expected"),
+    [
+        (
+            "[{name: a, image: a}, {name: b, image: b}, {name: c, image: c}]",
+            "[{name: c, image: c2}, {name: new, image: n}]",
+            "[{name: c, image: c2}, {name: new, image: n}, {name: a, image: a}, {name: b, image: b}]",
+        ),
+        (
+            "[{name: app, ports: [{containerPort: 80, protocol: TCP, name: http},"
+            " {containerPort: 443, protocol: TCP, name: https}, {containerPort: 53, protocol: UDP}]}]",
+            "[{name: app, ports: [{containerPort: 8080, protocol: TCP},"
+            " {containerPort: 443, protocol: TCP, name: tls}]}]",
+            "[{name: app, ports: [{containerPort: 8080, protocol: TCP},"
+            " {containerPort: 80, protocol: TCP, name: http}, {containerPort: 443, protocol: TCP, name: tls},"
+            " {containerPort: 53, protocol: UDP}]}]",
+        ),
+    ],
+    ids=["one-key-patch-first", "two-keys-new-first-then-original-order"],
+)
+def test_clean_list_merge_order(containers: str, patch: str, expected: str) -> None:
+    obj = deploy(f"containers: {containers}")
+    merged = apply_strategic_merge(obj, deploy(f"containers: {patch}"))
+    assert merged is not None
+    assert merged["spec"]["template"]["spec"]["containers"] == y(expected)

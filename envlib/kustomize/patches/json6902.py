@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import json
 import re
-from decimal import Decimal
 from typing import Any
 
 from envlib.errors import PatchError
 
+from .jsondoc import Doc, round_big_ints
+
 _ABSENT: Any = object()
 _INT = re.compile(r"[+-]?[0-9]+\Z")
-_FLOAT64_EXACT = 2**53
 
 
 class _OpError(Exception):
@@ -39,12 +39,15 @@ class _OpError(Exception):
 
 
 def apply_json6902(obj: dict[str, Any], ops: list[dict[str, Any]]) -> Any:
-    """Apply JSON6902 ``ops`` to a copy of ``obj`` and return the patched document.
+    """Apply JSON6902 ``ops`` to ``obj`` copy-on-write and return the patched document.
 
     The result is normally a dict; ``replace`` with path ``""`` can make it anything (the
-    caller rejects a non-object the way kustomize does). ``obj`` is not modified.
+    caller rejects a non-object the way kustomize does). ``obj`` is not modified: containers
+    on the path of an operation are copied before they change, so the result shares every
+    untouched subtree with ``obj`` (and nothing with ``ops``). With no changing operation
+    the result may be ``obj`` itself.
     """
-    root: list[Any] = [_clone(obj)]  # a box, so path "" can replace the document
+    root = Doc(obj)  # a box, so path "" can replace the document
     for index, op in enumerate(ops):
         kind = op.get("op") if isinstance(op, dict) else None
         kind = kind if isinstance(kind, str) else "unknown"
@@ -59,27 +62,7 @@ def apply_json6902(obj: dict[str, Any], ops: list[dict[str, Any]]) -> Any:
                 f"ops[{index}] {kind}{where}: {exc.human}",
                 kustomize_message=exc.go_text,
             ) from None
-    return _round_big_ints(root[0])
-
-
-def _clone(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _clone(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_clone(v) for v in value]
-    return value
-
-
-def _round_big_ints(value: Any) -> Any:
-    """The JSON round trip reads numbers as float64: large integers lose precision."""
-    if isinstance(value, dict):
-        return {k: _round_big_ints(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_round_big_ints(v) for v in value]
-    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > _FLOAT64_EXACT:
-        # Go prints the float64 with its shortest repr: 12345678901234567890 -> ...567000
-        return int(Decimal(repr(float(value))))
-    return value
+    return round_big_ints(root[0])
 
 
 # -- pointers and containers ----------------------------------------------------------------------
@@ -131,7 +114,7 @@ def _invalid_index(idx: int) -> _OpError:
     )
 
 
-def _array_get(arr: list[Any], key: str) -> Any:
+def _array_index(arr: list[Any], key: str) -> int:
     idx = _atoi(key)
     if idx < 0:
         if idx < -len(arr):
@@ -139,7 +122,28 @@ def _array_get(arr: list[Any], key: str) -> Any:
         idx += len(arr)
     if idx >= len(arr):
         raise _invalid_index(idx)
-    return arr[idx]
+    return idx
+
+
+def _array_get(arr: list[Any], key: str) -> Any:
+    return arr[_array_index(arr, key)]
+
+
+def _find_owned(root: Doc, path: str) -> tuple[Any, str] | None:
+    """:func:`_find` for an operation that writes: the containers from the document down to
+    the one returned are made owned (copied once) first, so the write cannot reach the
+    caller's object."""
+    found = _find(root, path)
+    if found is None:
+        return None
+    parts = path.split("/")
+    doc = root[0] = root.own(root[0])
+    for part in parts[1:-1]:
+        key = _decode(part)
+        slot: Any = key if isinstance(doc, dict) else _array_index(doc, key)
+        child = doc[slot] = root.own(doc[slot])
+        doc = child
+    return doc, found[1]
 
 
 def _get(con: Any, key: str) -> Any:
@@ -247,19 +251,19 @@ def _missing_path(op_name: str, path: str, what: str = "path") -> _OpError:
     )
 
 
-def _apply_one(root: list[Any], kind: str, op: dict[str, Any]) -> None:
+def _apply_one(root: Doc, kind: str, op: dict[str, Any]) -> None:
     if kind == "add":
         path = _string_field(op, "path", "add operation failed to decode path: missing value")
-        found = _find(root, path)
+        found = _find_owned(root, path)
         if found is None:
             raise _missing_path("add", path)
         try:
-            _add(*found, _clone(op.get("value")))
+            _add(*found, root.clone(op.get("value")))
         except _OpError as exc:
             raise _wrap(exc, f"error in add for path: '{path}'") from None
     elif kind == "remove":
         path = _string_field(op, "path", "remove operation failed to decode path: missing value")
-        found = _find(root, path)
+        found = _find_owned(root, path)
         if found is None:
             raise _missing_path("remove", path)
         try:
@@ -285,7 +289,7 @@ def _wrap(exc: _OpError, prefix: str) -> _OpError:
     return _OpError(f"{prefix}: {exc.go_text}", exc.human)
 
 
-def _replace(root: list[Any], op: dict[str, Any]) -> None:
+def _replace(root: Doc, op: dict[str, Any]) -> None:
     path = _string_field(op, "path", f"replace operation failed to decode path: {_NO_PATH}")
     if path == "":
         value = op.get("value")
@@ -294,9 +298,9 @@ def _replace(root: list[Any], op: dict[str, Any]) -> None:
                 "replace operation value must be object or array",
                 "the whole document can only be replaced by an object",
             )
-        root[0] = _clone(value) if value is not None else {}
+        root[0] = root.clone(value if value is not None else {})
         return
-    found = _find(root, path)
+    found = _find_owned(root, path)
     if found is None:
         raise _missing_path("replace", path)
     con, key = found
@@ -307,12 +311,12 @@ def _replace(root: list[Any], op: dict[str, Any]) -> None:
             f"replace operation does not apply: doc is missing key: {path}: missing value",
             f"no such path (index {key} does not exist)",
         ) from None
-    _set(con, key, _clone(op.get("value")))
+    _set(con, key, root.clone(op.get("value")))
 
 
-def _move(root: list[Any], op: dict[str, Any]) -> None:
+def _move(root: Doc, op: dict[str, Any]) -> None:
     src = _string_field(op, "from", f"move operation failed to decode from: {_NO_FROM}")
-    found = _find(root, src)
+    found = _find_owned(root, src)
     if found is None:
         raise _missing_path("move", src, "from path")
     con, key = found
@@ -322,7 +326,7 @@ def _move(root: list[Any], op: dict[str, Any]) -> None:
     except _OpError as exc:
         raise _wrap(exc, f"error in move for path: '{key}'") from None
     path = _string_field(op, "path", f"move operation failed to decode path: {_NO_PATH}")
-    found = _find(root, path)
+    found = _find_owned(root, path)
     if found is None:
         raise _missing_path("move", path, "destination path")
     try:
@@ -331,7 +335,7 @@ def _move(root: list[Any], op: dict[str, Any]) -> None:
         raise _wrap(exc, f"error in move for path: '{path}'") from None
 
 
-def _copy(root: list[Any], op: dict[str, Any]) -> None:
+def _copy(root: Doc, op: dict[str, Any]) -> None:
     src = _string_field(op, "from", f"copy operation failed to decode from: {_NO_FROM}")
     found = _find(root, src)
     if found is None:
@@ -341,11 +345,11 @@ def _copy(root: list[Any], op: dict[str, Any]) -> None:
     except _OpError as exc:
         raise _wrap(exc, f"error in copy for from: '{src}'") from None
     path = _string_field(op, "path", "copy operation failed to decode path: missing value")
-    found = _find(root, path)
+    found = _find_owned(root, path)
     if found is None:
         raise _missing_path("copy", path, "destination path")
     try:
-        _add(*found, None if value is _ABSENT else _clone(value))
+        _add(*found, None if value is _ABSENT else root.clone(value))
     except _OpError as exc:
         raise _wrap(exc, "error while adding value during copy") from None
 

@@ -52,6 +52,8 @@ def node_kind(value: Any) -> str:
 
 def node_text(value: Any) -> str:
     """``yaml.Node.Value``: the scalar's text; "" for maps and lists."""
+    if type(value) is str:  # the common case, first
+        return value
     if value is None or value is KEPT_NULL:
         return "null"
     if value is True:

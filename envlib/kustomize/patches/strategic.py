@@ -25,6 +25,7 @@ from typing import Any
 
 from envlib.errors import PatchError
 
+from . import fastmerge
 from . import schema as sch
 from .nodes import (
     KEPT_NULL,
@@ -45,10 +46,17 @@ from .nodes import (
 from .schema import Node
 
 _DIRECTIVE = "$patch"
+_NOT_DONE: Any = object()
 
 
 def apply_strategic_merge(obj: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any] | None:
     """Merge ``patch`` into ``obj`` like ``kubectl kustomize`` does; inputs are not modified.
+
+    The merge runs copy-on-write (:mod:`.fastmerge`): the result is always a new top-level
+    dict, but it *shares* every subtree the merge left unchanged with ``obj`` (nothing with
+    ``patch``), so the caller must not keep using ``obj`` as an independent copy. Patches
+    with a ``$patch`` directive, and any shape the fast path does not reproduce, go through
+    the reference walk below on deep copies.
 
     Returns the merged object, or **None when the patch deletes the object** (top-level
     ``$patch: delete``); the caller then drops the resource. ``kind`` and
@@ -59,21 +67,17 @@ def apply_strategic_merge(obj: dict[str, Any], patch: dict[str, Any]) -> dict[st
     Raises :class:`PatchError` where kustomize fails (a map patched with a scalar, an unknown
     ``$patch`` value, ...).
     """
-    result = _walk(_clone(obj), _clone(patch), None, [])
+    try:
+        result = fastmerge.walk(obj, fastmerge.clone_patch(patch), None)
+    except Exception:  # Fallback, or an error the reference will report exactly
+        result = _NOT_DONE
+    if result is _NOT_DONE:
+        result = _walk(fastmerge.clone(obj), fastmerge.clone(patch), None, [])
     if result is MISSING or result is None or result is KEPT_NULL:
         return None
     if not isinstance(result, dict):  # pragma: no cover - a map walk always yields a map
         raise PatchError("strategic merge produced a non-object")
     return result
-
-
-def _clone(value: Any) -> Any:
-    """Deep copy of JSON-like data (much faster than ``copy.deepcopy``)."""
-    if isinstance(value, dict):
-        return {k: _clone(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_clone(v) for v in value]
-    return value
 
 
 # -- node helpers (what kyaml asks of a yaml.Node) ----------------------------------------------
