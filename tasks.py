@@ -68,7 +68,8 @@ def _env() -> dict[str, str]:
 def explore() -> None:
     """Open JupyterLab on the onboarding notebook, working on the embedded k8s/."""
     setup()
-    _check(BIN / "jupyter", "lab", ONBOARDING, env=_env())
+    extra = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
+    _check(BIN / "jupyter", "lab", ONBOARDING, *extra, env=_env())
 
 
 def voila() -> None:
