@@ -48,6 +48,10 @@ class AppSource:
     note: str = ""
 
 
+NO_APP = AppSource(name="", kind="", file="", path=None)
+"""What an environment no Application deploys carries: every Argo CD field empty."""
+
+
 def describe_ignore(entry: dict[str, Any]) -> str:
     """An ``ignoreDifferences`` entry on one line: ``mlops.seldon.io/Model: /spec/replicas``."""
     group = entry.get("group") or ""
@@ -90,7 +94,7 @@ def _resolve(path_text: str, scan_root: Path, app_file: Path) -> Path | None:
     """The local directory an Application source path names, or None."""
     if not path_text or path_text.startswith(("http://", "https://")):
         return None
-    from .environments import has_kustomization  # local import: avoids a cycle
+    from .discovery import has_kustomization  # local import: discovery imports us
 
     starts: list[Path] = []
     for base in (scan_root, app_file.parent):

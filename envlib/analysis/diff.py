@@ -159,7 +159,7 @@ def _argocd_note(rendered: RenderedEnv, match: Match, path: tuple[PathPart, ...]
     if res is None:
         return ""
     pointer = "/" + "/".join(str(p[1] if isinstance(p, tuple) else p) for p in path)
-    for entry in rendered.env.ignore_differences:
+    for entry in rendered.env.app.ignore_differences:
         if (
             entry.get("kind") not in (None, res.kind)
             or entry.get("group", res.gvk.group) != res.gvk.group

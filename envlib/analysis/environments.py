@@ -1,25 +1,18 @@
 """Environments of a repository, and the one place that renders them.
 
-An environment is a kustomization directory with a name (``dev``, ``prod``) and, when an Argo
-CD Application deploys it, where it goes (cluster, namespace) and how (sync policy,
-ignoreDifferences). Discovery, in order of preference:
-
-1. directories given explicitly (``{"dev": "path/to/dev"}`` or a list of paths);
-2. Argo CD ``Application`` (and list / git-directory ``ApplicationSet``) manifests found in the
-   repository, whose source path exists in this checkout;
-3. ``base`` plus every ``overlays/*`` kustomization (up to three levels down);
-4. the repository itself when it is one kustomization, else every kustomization below it.
-
-:func:`render` is the single call into the engine: switching the renderer happens here only.
-Secrets are redacted right after rendering (see :mod:`envlib.analysis.secrets`).
+Discovery (which directories are environments, and their Argo CD Applications) lives in
+:mod:`envlib.analysis.discovery`; its public names are re-exported here so that callers have
+one module to import from. :func:`render` is the single call into the engine: switching the
+renderer happens here only. Secrets are redacted right after rendering (see
+:mod:`envlib.analysis.secrets`).
 """
 
 from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,75 +24,37 @@ from envlib.kustomize.fs import display_path
 from envlib.kustomize.resource import Origin, Resource
 
 from . import argocd
+from .discovery import (
+    KUSTOMIZATION_FILES,
+    Environment,
+    default_repo,
+    discover,
+    has_kustomization,
+    holds_kustomization_tree,
+    select,
+    walk_dirs,
+)
 from .secrets import redact_resources
 
-KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
-_SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache"}
+__all__ = [
+    "KUSTOMIZATION_FILES",
+    "Environment",
+    "RenderedEnv",
+    "default_repo",
+    "discover",
+    "environments_frame",
+    "has_kustomization",
+    "holds_kustomization_tree",
+    "render",
+    "render_all",
+    "rendered_from_resources",
+    "resources_from_yaml",
+    "select",
+    "walk_dirs",
+]
+
+
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_EMBEDDED = Path(__file__).resolve().parent.parent.parent / "k8s"
-
-
-def has_kustomization(directory: Path) -> bool:
-    """Whether ``directory`` holds a kustomization file (any of kustomize's three names)."""
-    return any((directory / name).is_file() for name in KUSTOMIZATION_FILES)
-
-
-def walk_dirs(root: Path, max_depth: int) -> list[Path]:
-    """Directories below ``root`` (itself included) up to ``max_depth``, sorted, skipping noise."""
-    out: list[Path] = []
-    for current, dirs, _files in os.walk(root):
-        here = Path(current)
-        depth = len(here.relative_to(root).parts)
-        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not d.startswith("."))
-        if depth >= max_depth:
-            dirs[:] = []
-        out.append(here)
-    return sorted(out)
-
-
-def holds_kustomization_tree(directory: Path) -> bool:
-    """Whether a directory is (or contains, up to 3 levels down) a kustomization."""
-    return directory.is_dir() and any(has_kustomization(d) for d in walk_dirs(directory, 3))
-
-
-def default_repo(cwd: Path | None = None) -> Path:
-    """The current directory when it holds a kustomization tree, else the embedded ``k8s/``."""
-    here = Path.cwd() if cwd is None else cwd
-    if holds_kustomization_tree(here):
-        return here
-    return _EMBEDDED
-
-
-@dataclass(frozen=True, eq=False)
-class Environment:
-    """One deployable environment: a kustomization directory plus its Argo CD context."""
-
-    name: str
-    path: Path | None
-    repo: Path
-    source: str = "overlays"
-    application: str = ""
-    app_file: str = ""
-    project: str = ""
-    cluster: str = ""
-    namespace: str = ""
-    target_revision: str = ""
-    sync_policy: str = ""
-    sync_options: tuple[str, ...] = ()
-    ignore_differences: tuple[dict[str, Any], ...] = ()
-    kustomize_overrides: tuple[str, ...] = ()
-    note: str = ""
-
-    @property
-    def display_path(self) -> str:
-        """The kustomization directory relative to the repository (or as given)."""
-        if self.path is None:
-            return ""
-        try:
-            rel = self.path.relative_to(self.repo)
-        except ValueError:
-            return display_path(self.path)
-        return str(rel) if str(rel) != "." else "."
 
 
 @dataclass
@@ -123,235 +78,30 @@ class RenderedEnv:
         return self.originals.get(id(res), res)
 
 
-# -- discovery -------------------------------------------------------------------------------
-def _explicit(
-    repo: Path, paths: Mapping[str, str | Path] | Sequence[str | Path]
-) -> list[Environment]:
-    items: list[tuple[str | None, str | Path]]
-    if isinstance(paths, Mapping):
-        items = [(name, path) for name, path in paths.items()]
-    else:
-        items = [(None, path) for path in paths]
-    envs: list[Environment] = []
-    for name, raw in items:
-        path = Path(raw)
-        if not path.is_absolute():
-            path = (repo / path) if (repo / path).is_dir() else Path(os.path.abspath(path))
-        if not has_kustomization(path):
-            raise LoadError(
-                f"no kustomization file ({', '.join(KUSTOMIZATION_FILES)}) in {display_path(path)}",
-                location=SourceLocation(display_path(path)),
-            )
-        envs.append(Environment(name or path.name, path, repo, source="explicit"))
-    return _dedupe_names(envs)
-
-
-def _dedupe_names(envs: list[Environment]) -> list[Environment]:
-    """Make names unique by qualifying clashes with their relative path."""
-    counts: dict[str, int] = {}
-    for env in envs:
-        counts[env.name] = counts.get(env.name, 0) + 1
-    out: list[Environment] = []
-    for env in envs:
-        if counts[env.name] > 1:
-            better = env.application or env.display_path or env.name
-            env = replace(env, name=better)
-        out.append(env)
-    return out
-
-
-def _overlays(repo: Path) -> list[Environment]:
-    envs: list[Environment] = []
-    for directory in walk_dirs(repo, 3):
-        if directory.name != "overlays":
-            continue
-        children = [d for d in sorted(directory.iterdir()) if d.is_dir() and has_kustomization(d)]
-        if not children:
-            continue
-        base = directory.parent / "base"
-        if has_kustomization(base):
-            envs.append(Environment("base", base, repo, source="overlays"))
-        envs.extend(Environment(child.name, child, repo, source="overlays") for child in children)
-    return _dedupe_names(envs)
-
-
-def _kustomization_refs(directory: Path) -> list[str]:
-    """The local ``resources``/``bases``/``components`` entries of a kustomization (best effort)."""
-    for name in KUSTOMIZATION_FILES:
-        file = directory / name
-        if not file.is_file():
-            continue
-        try:
-            data = yaml.load(file.read_text(encoding="utf-8", errors="replace"), Loader=_LOADER)
-        except yaml.YAMLError:
-            return []
-        if not isinstance(data, dict):
-            return []
-        entries = [data.get(k) for k in ("resources", "bases", "components")]
-        return [str(e) for items in entries if isinstance(items, list) for e in items]
-    return []
-
-
-def _uses_base(directory: Path, base: Path) -> bool:
-    return any(
-        (directory / ref).resolve() == base.resolve()
-        for ref in _kustomization_refs(directory)
-        if not ref.startswith(("http://", "https://", "git@", "github.com/"))
-    )
-
-
-def _layout_of(root: Path) -> list[Environment]:
-    """The environments a single kustomization directory is one of, when its layout says so.
-
-    A platform engineer pointing at ``overlays/staging`` (or at ``base``) of a base + overlays
-    layout wants to compare it with its siblings, so the layout's environments are returned:
-    ``base`` plus ``overlays/*``, or ``base`` plus the sibling directories whose kustomization
-    uses ``../base`` (kustomize's "multibases" layout). Empty when the root stands alone.
-    """
-    parent = root.parent
-    if parent.name == "overlays":
-        return _overlays_at(parent.parent, parent)
-    if root.name == "base" and (parent / "overlays").is_dir():
-        found = _overlays_at(parent, parent / "overlays")
-        if found:
-            return found
-    base = parent / "base"
-    if not has_kustomization(base) or (root != base and not _uses_base(root, base)):
-        return []
-    members = [base] + [
-        d
-        for d in sorted(parent.iterdir())
-        if d.is_dir() and d != base and has_kustomization(d) and _uses_base(d, base)
-    ]
-    if len(members) < 2:
-        return []
-    return [Environment(d.name, d, parent, source="siblings") for d in members]
-
-
-def _overlays_at(layout: Path, overlays: Path) -> list[Environment]:
-    children = [d for d in sorted(overlays.iterdir()) if d.is_dir() and has_kustomization(d)]
-    base = layout / "base"
-    envs = [Environment("base", base, layout)] if has_kustomization(base) else []
-    envs.extend(Environment(child.name, child, layout) for child in children)
-    return _dedupe_names(envs) if len(envs) >= 2 else []
-
-
-def _roots(repo: Path) -> list[Environment]:
-    if has_kustomization(repo):
-        layout = _layout_of(repo)
-        if not layout:
-            return [Environment(repo.name, repo, repo, source="root")]
-        given = "the directory given; the others share its layout"
-        return [replace(e, note=given) if e.path == repo else e for e in layout]
-    found = [d for d in walk_dirs(repo, 2) if has_kustomization(d)]
-    envs = [Environment(str(d.relative_to(repo)), d, repo, source="root") for d in found]
-    return envs
-
-
-def discover(
-    repo: str | Path | None = None,
-    paths: Mapping[str, str | Path] | Sequence[str | Path] = (),
-) -> list[Environment]:
-    """The environments of ``repo`` (default: :func:`default_repo`), see the module docstring.
-
-    Raises :class:`LoadError` when the repository does not exist or holds no kustomization.
-    """
-    root = Path(os.path.abspath(repo)) if repo is not None else default_repo()
-    if not root.is_dir():
-        raise LoadError(
-            f"repository {display_path(root)} is not a directory",
-            location=SourceLocation(display_path(root)),
-        )
-    if paths:
-        return _explicit(root, paths)
-    apps = argocd.find_applications(root, walk_dirs(root, 4))
-    resolved = [app for app in apps if app.path is not None]
-    if resolved:
-        return _dedupe_names([_from_app(root, app) for app in apps])
-    envs = _overlays(root) or _roots(root)
-    if not envs:
-        raise LoadError(
-            f"no kustomization found in {display_path(root)} (looked for Argo CD Applications, "
-            "base + overlays/*, and kustomization files up to two levels down)",
-            location=SourceLocation(display_path(root)),
-        )
-    return envs
-
-
-def _from_app(repo: Path, app: argocd.AppSource) -> Environment:
-    name = app.name
-    if app.path is not None:
-        if app.path.parent.name == "overlays" or app.path.name == "base":
-            name = app.path.name
-    return Environment(
-        name=name,
-        path=app.path,
-        repo=repo,
-        source=app.kind,
-        application=app.name,
-        app_file=app.file,
-        project=app.project,
-        cluster=app.cluster,
-        namespace=app.namespace,
-        target_revision=app.target_revision,
-        sync_policy=app.sync_policy,
-        sync_options=app.sync_options,
-        ignore_differences=app.ignore_differences,
-        kustomize_overrides=app.kustomize_overrides,
-        note=app.note,
-    )
-
-
-def select(envs: Sequence[Environment], name: str) -> Environment:
-    """The environment called ``name`` (or whose Application or path is ``name``)."""
-    for env in envs:
-        if name in (env.name, env.application):
-            return env
-    for env in envs:
-        if env.path is not None and name in (env.display_path, str(env.path)):
-            return env
-    known = ", ".join(env.name for env in envs) or "none"
-    raise LoadError(f"unknown environment {name!r} (known: {known})")
+# column -> its text for one environment (the frame's schema, in order)
+_FRAME: dict[str, Callable[[Environment], str]] = {
+    "env": lambda env: env.name,
+    "path": lambda env: env.display_path,
+    "source": lambda env: env.source,
+    "application": lambda env: env.app.name,
+    "project": lambda env: env.app.project,
+    "cluster": lambda env: env.app.cluster,
+    "namespace": lambda env: env.app.namespace,
+    "revision": lambda env: env.app.target_revision,
+    "sync_policy": lambda env: env.app.sync_policy,
+    "sync_options": lambda env: ", ".join(env.app.sync_options),
+    "ignore_differences": lambda env: "; ".join(
+        argocd.describe_ignore(i) for i in env.app.ignore_differences
+    ),
+    "kustomize_overrides": lambda env: ", ".join(env.app.kustomize_overrides),
+    "note": lambda env: env.note,
+}
 
 
 def environments_frame(envs: Sequence[Environment]) -> pd.DataFrame:
     """One row per environment: where it is built from and where Argo CD deploys it."""
-    rows = [
-        {
-            "env": env.name,
-            "path": env.display_path,
-            "source": env.source,
-            "application": env.application,
-            "project": env.project,
-            "cluster": env.cluster,
-            "namespace": env.namespace,
-            "revision": env.target_revision,
-            "sync_policy": env.sync_policy,
-            "sync_options": ", ".join(env.sync_options),
-            "ignore_differences": "; ".join(
-                argocd.describe_ignore(i) for i in env.ignore_differences
-            ),
-            "kustomize_overrides": ", ".join(env.kustomize_overrides),
-            "note": env.note,
-        }
-        for env in envs
-    ]
-    columns = [
-        "env",
-        "path",
-        "source",
-        "application",
-        "project",
-        "cluster",
-        "namespace",
-        "revision",
-        "sync_policy",
-        "sync_options",
-        "ignore_differences",
-        "kustomize_overrides",
-        "note",
-    ]
-    return pd.DataFrame(rows, columns=columns)
+    rows = [{column: cell(env) for column, cell in _FRAME.items()} for env in envs]
+    return pd.DataFrame(rows, columns=list(_FRAME))
 
 
 # -- rendering -------------------------------------------------------------------------------
@@ -417,7 +167,7 @@ def _render_with_kubectl(env: Environment) -> RenderedEnv:
 
 def resources_from_yaml(text: str, path: str = "<memory>") -> list[Resource]:
     """Resources from multi-document YAML (tests and notebooks building envs by hand)."""
-    docs = yaml.load_all(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    docs = yaml.load_all(text, Loader=_LOADER)
     return [
         Resource.from_obj(doc, Origin(path, index))
         for index, doc in enumerate(docs)

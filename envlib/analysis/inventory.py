@@ -29,6 +29,8 @@ from .matching import key_name, logical_keys
 from .workloads import Container, Workload, find_hpa, get_path, hpa_targets, workloads_of
 
 QUANTITIES = ("cpu_request", "cpu_limit", "memory_request", "memory_limit", "gpu")
+# their readable twins (``2Gi``, ``500m``), the columns the tables show
+TEXT_COLUMNS = tuple(f"{column}_text" for column in QUANTITIES)
 _FORMAT = {"cpu": q.format_cpu, "memory": q.format_memory, "gpu": q.format_count}
 _LEVELS = ("trace", "debug", "info", "warn", "error", "fatal")
 
@@ -227,11 +229,7 @@ SIDE_BY_SIDE = (
     "effective_replicas",
     "hpa_min",
     "hpa_max",
-    "cpu_request_text",
-    "cpu_limit_text",
-    "memory_request_text",
-    "memory_limit_text",
-    "gpu_text",
+    *TEXT_COLUMNS,
     "total_cpu_request_text",
     "total_memory_request_text",
     "tags",

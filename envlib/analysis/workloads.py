@@ -95,12 +95,13 @@ class Container:
 
 @dataclass
 class Workload:
-    """A workload row before numbers are computed."""
+    """A workload row before numbers are computed.
+
+    Kind, name and namespace are the resource's (a SeldonRuntime override is named
+    ``runtime/override``), so they are read from it rather than stored twice.
+    """
 
     resource: Resource
-    kind: str
-    name: str
-    namespace: str
     replicas: float | None
     containers: list[Container] = field(default_factory=list)
     min_replicas: float | None = None
@@ -108,8 +109,24 @@ class Workload:
     model_memory: Any = None
     server: str = ""
     replicas_field: tuple[str | int, ...] = ()
-    sub: str = ""  # SeldonRuntime override name
+    sub: str | None = None  # SeldonRuntime override name
     disabled: bool = False  # a SeldonRuntime component switched off
+
+    @property
+    def kind(self) -> str:
+        """The resource's kind."""
+        return self.resource.kind
+
+    @property
+    def name(self) -> str:
+        """The resource's name, plus ``/override`` for a SeldonRuntime override."""
+        base = self.resource.name
+        return base if self.sub is None else f"{base}/{self.sub}"
+
+    @property
+    def namespace(self) -> str:
+        """The resource's namespace ("" when unset)."""
+        return self.resource.namespace
 
 
 def _log_settings(container: dict[str, Any]) -> list[tuple[str, str, str]]:
@@ -213,9 +230,6 @@ def _seldon_runtime(res: Resource) -> list[Workload]:
         out.append(
             Workload(
                 resource=res,
-                kind="SeldonRuntime",
-                name=f"{res.name}/{sub}",
-                namespace=res.namespace,
                 replicas=replicas,
                 containers=pod_containers(
                     override.get("podSpec"), ("spec", "overrides", index, "podSpec")
@@ -241,9 +255,6 @@ def _inference_service(res: Resource) -> Workload:
     maximum = _number(predictor.get("maxReplicas"), None) if isinstance(predictor, dict) else None
     return Workload(
         resource=res,
-        kind=res.kind,
-        name=res.name,
-        namespace=res.namespace,
         replicas=minimum if minimum is not None else 1.0,
         containers=containers,
         min_replicas=minimum,
@@ -263,9 +274,6 @@ def workloads_of(res: Resource) -> list[Workload]:
         return [
             Workload(
                 resource=res,
-                kind=kind,
-                name=res.name,
-                namespace=res.namespace,
                 replicas=replicas,
                 containers=pod_containers(get_path(res.obj, pod_path), pod_path),
                 replicas_field=replicas_path or (),
@@ -277,9 +285,6 @@ def workloads_of(res: Resource) -> list[Workload]:
         return [
             Workload(
                 resource=res,
-                kind=kind,
-                name=res.name,
-                namespace=res.namespace,
                 replicas=_number(spec.get("replicas"), 1),
                 containers=(
                     with_server_defaults(

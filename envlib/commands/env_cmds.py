@@ -61,6 +61,12 @@ def _envs(args: argparse.Namespace) -> list[environments_mod.Environment]:
     return environments_mod.discover(repo, _explicit(args.explicit))
 
 
+def _chosen(args: argparse.Namespace, names: Sequence[str]) -> list[environments_mod.Environment]:
+    """The environments called ``names``, or all of them when no name is given."""
+    envs = _envs(args)
+    return [environments_mod.select(envs, n) for n in names] if names else envs
+
+
 def _rendered(
     args: argparse.Namespace, names: Sequence[str] = (), *, trace: bool = False
 ) -> list[environments_mod.RenderedEnv]:
@@ -69,9 +75,7 @@ def _rendered(
     The trace records every step's changes and costs up to ten times the build itself on
     large trees (12 MB of CRDs), so only ``blame`` and ``check``'s findings ask for it.
     """
-    envs = _envs(args)
-    chosen = [environments_mod.select(envs, n) for n in names] if names else envs
-    return environments_mod.render_all(chosen, trace=trace)
+    return environments_mod.render_all(_chosen(args, names), trace=trace)
 
 
 def _print(text: str) -> None:
@@ -144,11 +148,7 @@ _LONG_COLUMNS = [
     "hpa_max",
     "min_replicas",
     "max_replicas",
-    "cpu_request_text",
-    "cpu_limit_text",
-    "memory_request_text",
-    "memory_limit_text",
-    "gpu_text",
+    *inventory_mod.TEXT_COLUMNS,
     "total_cpu_request_text",
     "total_cpu_limit_text",
     "total_memory_request_text",
@@ -161,11 +161,7 @@ _TOTAL_COLUMNS = [
     "env",
     "workloads",
     "replicas",
-    "total_cpu_request_text",
-    "total_cpu_limit_text",
-    "total_memory_request_text",
-    "total_memory_limit_text",
-    "total_gpu_text",
+    *(f"total_{c}" for c in inventory_mod.TEXT_COLUMNS),
 ]
 _CONTAINER_COLUMNS = [
     "env",
@@ -174,11 +170,7 @@ _CONTAINER_COLUMNS = [
     "container",
     "role",
     "tag",
-    "cpu_request_text",
-    "cpu_limit_text",
-    "memory_request_text",
-    "memory_limit_text",
-    "gpu_text",
+    *inventory_mod.TEXT_COLUMNS,
     "from_server_config",
     "log_settings",
 ]
@@ -276,8 +268,7 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    envs = _envs(args)
-    chosen = [environments_mod.select(envs, n) for n in args.envs] if args.envs else envs
+    chosen = _chosen(args, args.envs)
     rendered = environments_mod.render_all(chosen, trace=False)
     repo = chosen[0].repo if chosen else Path.cwd()
     rules = checks_mod.load_rules(repo, args.config)
@@ -291,18 +282,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
     config = str(args.config) if args.config else checks_mod.config_path_for(repo)
     verdict = "FAILED" if failed else "passed"
     notes = [f"Rules: {config}. {len(findings)} finding(s); checks {verdict}."]
-    shown = [
-        "env",
-        "rule",
-        "severity",
-        "resource",
-        "field",
-        "value",
-        "expected",
-        "file",
-        "set_by",
-        "message",
-    ]
+    # the finding's columns, its message (the longest cell) last
+    shown = [c for c in checks_mod.FINDING_COLUMNS if c != "message"] + ["message"]
     meta = {**_meta(args, rendered), "rules": config, "passed": not failed}
     sections = [("Rules", summary), ("Findings", findings[shown])]
     _print(
@@ -333,24 +314,38 @@ def _cmd_blame(args: argparse.Namespace) -> int:
 
 
 # -- registration ------------------------------------------------------------------------------
+def _command(
+    subparsers: Any, name: str, help_text: str, handler: Any, *, envs_verb: str = ""
+) -> argparse.ArgumentParser:
+    """A sub-command with the common options, and an optional ENV list when ``envs_verb``."""
+    p: argparse.ArgumentParser = subparsers.add_parser(name, help=help_text)
+    _common(p)
+    if envs_verb:
+        p.add_argument(
+            "envs", nargs="*", metavar="ENV", help=f"environments to {envs_verb} (default: all)"
+        )
+    p.set_defaults(handler=handler)
+    return p
+
+
 def register(subparsers: Any) -> None:
     """Add the environment sub-commands to the ``envlib`` parser."""
-    p = subparsers.add_parser("envs", help="list the environments of a repository")
-    _common(p)
+    p = _command(subparsers, "envs", "list the environments of a repository", _cmd_envs)
     p.add_argument(
         "repo_pos", nargs="?", type=Path, metavar="REPO", help="repository (same as --repo)"
     )
-    p.set_defaults(handler=_cmd_envs)
 
-    p = subparsers.add_parser("table", help="replicas and resources per workload and environment")
-    _common(p)
-    p.add_argument("envs", nargs="*", metavar="ENV", help="environments to show (default: all)")
+    p = _command(
+        subparsers,
+        "table",
+        "replicas and resources per workload and environment",
+        _cmd_table,
+        envs_verb="show",
+    )
     p.add_argument("--long", action="store_true", help="one row per workload per environment")
     p.add_argument("--containers", action="store_true", help="one row per container")
-    p.set_defaults(handler=_cmd_table)
 
-    p = subparsers.add_parser("diff", help="every difference between two environments")
-    _common(p)
+    p = _command(subparsers, "diff", "every difference between two environments", _cmd_diff)
     p.add_argument("left", metavar="ENV_A")
     p.add_argument("right", metavar="ENV_B")
     p.add_argument(
@@ -360,13 +355,14 @@ def register(subparsers: Any) -> None:
         metavar="PATTERN",
         help="field path pattern to report as ignored (fnmatch, e.g. 'metadata.labels*')",
     )
-    p.set_defaults(handler=_cmd_diff)
 
-    p = subparsers.add_parser(
-        "experiment", help="preview Seldon Experiment traffic split and mirror load"
+    p = _command(
+        subparsers,
+        "experiment",
+        "preview Seldon Experiment traffic split and mirror load",
+        _cmd_experiment,
+        envs_verb="show",
     )
-    _common(p)
-    p.add_argument("envs", nargs="*", metavar="ENV", help="environments to show (default: all)")
     p.add_argument(
         "--rps",
         type=float,
@@ -376,20 +372,19 @@ def register(subparsers: Any) -> None:
     p.add_argument(
         "--mirror-percent", type=float, default=None, help="what-if: override every mirror percent"
     )
-    p.set_defaults(handler=_cmd_experiment)
 
-    p = subparsers.add_parser(
-        "check", help="run environment-aware checks; exit 1 when a rule fails"
+    p = _command(
+        subparsers,
+        "check",
+        "run environment-aware checks; exit 1 when a rule fails",
+        _cmd_check,
+        envs_verb="check",
     )
-    _common(p)
-    p.add_argument("envs", nargs="*", metavar="ENV", help="environments to check (default: all)")
     p.add_argument(
         "--config", type=Path, default=None, help="checks file (default: found in the repository)"
     )
-    p.set_defaults(handler=_cmd_check)
 
-    p = subparsers.add_parser("blame", help="which file and patch set a field")
-    _common(p)
+    p = _command(subparsers, "blame", "which file and patch set a field", _cmd_blame)
     p.add_argument("env_name", metavar="ENV")
     p.add_argument("resource", metavar="RESOURCE", help="Kind/name, name or Kind/name@namespace")
     p.add_argument(
@@ -397,4 +392,3 @@ def register(subparsers: Any) -> None:
         metavar="FIELD",
         help="e.g. spec.replicas or spec.podSpec.containers[name=agent].env",
     )
-    p.set_defaults(handler=_cmd_blame)

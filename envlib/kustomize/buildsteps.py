@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from envlib.errors import EnvlibError, SourceLocation, UnsupportedError
+from envlib.errors import EnvlibError, KustomizationError, SourceLocation, UnsupportedError
 
 from . import fs
 from .loader import Accumulator, EntryContext, accumulate_entry, refuse_remote, wrap_kustomize
@@ -32,6 +32,7 @@ from .trace import Step
 
 if TYPE_CHECKING:
     from .build import Builder
+    from .fsconfig import TransformerConfig
 
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 
@@ -146,6 +147,43 @@ class LevelSteps(Stages):
         self.is_root = is_root
         self.configured: dict[str, list[ConfiguredPatch]] = {}
 
+    def run(self, names: Sequence[str]) -> Any:
+        """Run the stages; the root also scopes the build's ``openapi:`` schema state."""
+        if not self.is_root:
+            self._apply_openapi()
+            return super().run(names)
+        from .patches import custom_schema
+
+        token = custom_schema.begin_build()
+        try:
+            self._apply_openapi()
+            return super().run(names)
+        finally:
+            custom_schema.end_build(token)
+
+    def _apply_openapi(self) -> None:
+        """kyaml ``SetSchema`` for this level's ``openapi:`` (the root's always wins)."""
+        from .patches import custom_schema
+
+        openapi = as_plain(field_value(self.kust, "openapi", {})) or {}
+        if not openapi:
+            return
+        text = None
+        if "path" in openapi:
+            path = fs.resolve_in_root(
+                self.directory, str(openapi["path"]), restrict=self.builder.options.restrict
+            )
+            text = fs.read_text(Path(path))
+        try:
+            custom_schema.apply_openapi(dict(openapi), text, root=self.is_root)
+        except custom_schema.SchemaError as exc:
+            raise KustomizationError(
+                f"openapi: {exc}",
+                location=self.location("openapi"),
+                entry="openapi",
+                kustomize_message=str(exc),
+            ) from None
+
     # -- accumulation ---------------------------------------------------------------------
     def stage_resources(self) -> None:
         acc = Accumulator(self.resmap)
@@ -162,18 +200,35 @@ class LevelSteps(Stages):
                     ctx,
                     str(entry),
                     stack=self.builder.stack,
-                    build_directory=self.builder.build_subdirectory,
+                    build_directory=self._build_base,
                 )
             except EnvlibError as exc:
                 raise wrap_kustomize(exc, "accumulating resources") from None
 
+    def _build_base(self, directory: Path) -> ResMap:
+        """Build a ``resources:`` directory; its transformer config merges into ours."""
+        from .fsconfig import ConfigError, config_of, merge_into
+
+        sub = self.builder.build_subdirectory(directory)
+        try:
+            merge_into(self.resmap, config_of(sub))
+        except ConfigError as exc:
+            raise KustomizationError(
+                str(exc),
+                location=self.location("resources"),
+                entry="resources",
+                kustomize_message=f"recursed merging from path '{directory}': {exc}",
+            ) from None
+        return sub
+
+    @property
+    def config(self) -> TransformerConfig:
+        """This level's merged transformer config (built-ins + configurations + crds)."""
+        from .fsconfig import config_of
+
+        return config_of(self.resmap)
+
     def stage_configurations(self) -> None:
-        if field_value(self.kust, "openapi", {}):
-            raise UnsupportedError(
-                "openapi: (a custom schema for strategic-merge keys) is not supported by envlib",
-                location=self.location("openapi"),
-                entry="openapi",
-            )
         for fname in ("configurations", "crds"):
             entries = field_value(self.kust, fname, [])
             if entries:
@@ -344,6 +399,10 @@ class LevelSteps(Stages):
             )
 
     def _apply(self, cp: ConfiguredPatch, step: Step) -> None:
+        if cp.patch_type != "json6902":
+            from .patches.custom_schema import note_use
+
+            note_use()  # kyaml loads its schema on the first strategic merge
         step.matched = apply_patch(self.resmap, cp, step if self.builder.options.trace else None)
 
     def stage_patchesStrategicMerge(self) -> None:
@@ -367,8 +426,11 @@ class LevelSteps(Stages):
         if ns:
             from .transformers.namespace import apply_namespace
 
+            specs = self.config.namespace
             self._simple(
-                "namespace", f"set namespace {ns}", lambda: apply_namespace(self.resmap, ns)
+                "namespace",
+                f"set namespace {ns}",
+                lambda: apply_namespace(self.resmap, ns, specs=specs),
             )
 
     def stage_namePrefix(self) -> None:
@@ -379,7 +441,7 @@ class LevelSteps(Stages):
             self._simple(
                 "namePrefix",
                 f"prefix names with {prefix}",
-                lambda: apply_name_affix(self.resmap, prefix, ""),
+                lambda: apply_name_affix(self.resmap, prefix, "", specs=self.config.name_prefix),
             )
 
     def stage_nameSuffix(self) -> None:
@@ -390,7 +452,7 @@ class LevelSteps(Stages):
             self._simple(
                 "nameSuffix",
                 f"suffix names with {suffix}",
-                lambda: apply_name_affix(self.resmap, "", suffix),
+                lambda: apply_name_affix(self.resmap, "", suffix, specs=self.config.name_suffix),
             )
 
     def stage_labels(self) -> None:
@@ -401,6 +463,7 @@ class LevelSteps(Stages):
             plain = as_plain(entry)
             pairs = plain.get("pairs") or {}
             fields = [FieldSpec.from_dict(f) for f in plain.get("fields") or []]
+            specs = self._label_specs(plain, fields, index)
             step = self.step(
                 f"labels[{index}]",
                 "labels",
@@ -417,10 +480,33 @@ class LevelSteps(Stages):
                     pairs,
                     include_selectors=bool(plain.get("includeSelectors")),
                     include_templates=bool(plain.get("includeTemplates")),
-                    fields=fields,
+                    specs=specs,
                     entry=f"labels[{index}]",
                 ),
             )
+
+    def _label_specs(self, plain: dict[str, Any], fields: list[Any], index: int) -> Any:
+        """kustomize's LabelTransformer configurator for one ``labels:`` entry."""
+        from .fsconfig import ConfigError, merge_specs
+        from .transformers.fieldspecs import FieldSpec
+
+        config = self.config
+        try:
+            specs = merge_specs(fields, config.labels)
+            if plain.get("includeSelectors"):
+                specs = merge_specs(specs, config.common_labels)
+            else:
+                if plain.get("includeTemplates"):
+                    specs = merge_specs(specs, config.template_labels)
+                specs = merge_specs(specs, [FieldSpec("metadata/labels", create=True)])
+        except ConfigError as exc:
+            raise KustomizationError(
+                f"labels[{index}]: {exc}",
+                location=self.location("labels", index),
+                entry=f"labels[{index}]",
+                kustomize_message=f"failed to merge labels: {exc}",
+            ) from None
+        return tuple(specs)
 
     def stage_commonLabels(self) -> None:
         pairs = field_value(self.kust, "commonLabels", {})
@@ -435,6 +521,7 @@ class LevelSteps(Stages):
                     pairs,
                     include_selectors=True,
                     include_templates=True,
+                    specs=self.config.common_labels,
                     entry="commonLabels",
                 ),
             )
@@ -447,7 +534,9 @@ class LevelSteps(Stages):
             self._simple(
                 "commonAnnotations",
                 "add annotations " + ", ".join(annotations),
-                lambda: apply_annotations(self.resmap, annotations),
+                lambda: apply_annotations(
+                    self.resmap, annotations, specs=self.config.common_annotations
+                ),
             )
 
     def stage_replicas(self) -> None:
@@ -465,7 +554,14 @@ class LevelSteps(Stages):
             self.builder.run_step(
                 step,
                 self.resmap,
-                functools.partial(apply_replicas, self.resmap, [plain], step.location),
+                functools.partial(
+                    apply_replicas,
+                    self.resmap,
+                    [plain],
+                    step.location,
+                    first_index=index,
+                    specs=self.config.replicas,
+                ),
             )
 
     def stage_images(self) -> None:
@@ -477,7 +573,15 @@ class LevelSteps(Stages):
                 f"images[{index}]", "images", f"rewrite image {plain.get('name')}", "images", index
             )
             self.builder.run_step(
-                step, self.resmap, functools.partial(apply_images, self.resmap, [plain])
+                step,
+                self.resmap,
+                functools.partial(
+                    apply_images,
+                    self.resmap,
+                    [plain],
+                    first_index=index,
+                    specs=self.config.images,
+                ),
             )
 
     def stage_replacements(self) -> None:

@@ -51,10 +51,10 @@ class RootSteps(Stages):
             )
 
     def stage_nameReferences(self) -> None:
-        from .transformers.nameref_specs import NAME_REFERENCES
+        from .fsconfig import config_of
         from .transformers.namerefs import fix_name_references
 
-        refs = tuple(NAME_REFERENCES) + tuple(self.builder.name_references)
+        refs = config_of(self.resmap).name_reference
         step = self.step(
             "nameReferences", "nameReferences", "rewrite references to renamed objects"
         )
@@ -63,10 +63,10 @@ class RootSteps(Stages):
     def stage_resolveVars(self) -> None:
         if not self.builder.vars:
             return
-        from .transformers.nameref_specs import VAR_REFERENCES
+        from .fsconfig import config_of
         from .transformers.vars import resolve_vars
 
-        refs = tuple(VAR_REFERENCES) + tuple(self.builder.var_references)
+        refs = config_of(self.resmap).var_fields
         step = self.step("vars", "vars", "substitute $(VAR) references")
         self.builder.run_step(
             step, self.resmap, lambda: resolve_vars(self.resmap, self.builder.vars, refs)

@@ -1,12 +1,13 @@
-"""``configurations:`` and ``transformers:`` entries - the subset real repositories use.
+"""``configurations:``, ``crds:`` and ``transformers:`` / ``generators:`` entries.
 
-* ``configurations:`` files teach kustomize extra name-reference fields (kubebuilder's
-  ``nameReference`` for cert-manager Issuers, CRD conversion services). Their
-  ``nameReference`` entries are added to the root's name-reference fixing; ``varReference``
-  entries are accepted (they only matter with ``vars``); other sections are refused.
+* ``configurations:`` files extend the built-in field specs of kustomize's transformers
+  (kubebuilder's ``nameReference`` for cert-manager Issuers and webhook services, its
+  ``namespace`` specs for webhook/CRD service namespaces, CRD ``commonLabels``/``images``
+  paths, ``varReference``...); ``crds:`` OpenAPI files add specs from ``x-kubernetes-*``
+  extensions. Both merge into the level's :class:`~.fsconfig.TransformerConfig`.
 * ``transformers:`` / ``generators:`` may list builtin plugin configs (``apiVersion:
-  builtin``; podinfo's overlays use a LabelTransformer). They run through the same code as
-  the matching kustomization fields, in list order. Real plugins (exec, containerized, Go)
+  builtin``; podinfo's overlays use a LabelTransformer), run in list order with exactly
+  their own field specs (:mod:`.builtin_plugins`). Real plugins (exec, containerized, Go)
   are refused: envlib never executes code from a repository.
 """
 
@@ -62,56 +63,67 @@ def _load_yaml_docs(stages: LevelSteps, field: str, index: int, entry: str) -> l
 
 
 def load_configurations(stages: LevelSteps, field: str, entries: list[str]) -> None:
-    """Merge ``configurations:`` name references into the build."""
-    from .transformers.nameref_specs import GvkSelector, NameBackReference, RefField
+    """Merge ``configurations:`` (or ``crds:``) files into this level's transformer config.
 
-    if field == "crds":
-        raise UnsupportedError(
-            "crds: (OpenAPI definitions for name references) is not supported by envlib",
-            location=stages.location("crds"),
-            entry="crds",
-        )
+    Like kustomize v5.5's ``MakeTransformerConfig``: every entry is a file (v5.5 has no
+    inline configurations), only a file's first YAML document counts, unknown sections are
+    errors, and the files' union is merged onto the built-in field specs. ``crds:`` files are
+    OpenAPI definitions whose ``x-kubernetes-*`` extensions become field specs
+    (:mod:`.crd_config`).
+    """
+    from .fsconfig import DEFAULT_CONFIG, ConfigError, TransformerConfig, merge_into, parse_config
+
+    from_files = TransformerConfig()
     for index, entry in enumerate(entries):
-        for doc in _load_yaml_docs(stages, field, index, str(entry)):
-            if not isinstance(doc, dict):
+        text = _read_entry(stages, field, index, str(entry))
+        try:
+            if field == "crds":
+                from .crd_config import config_from_crd_text
+
+                from_files = from_files.merge(config_from_crd_text(text, str(entry)))
                 continue
-            unknown = sorted(set(doc) - {"nameReference", "varReference"})
-            if unknown:
-                raise UnsupportedError(
-                    f"configurations section(s) {unknown} are not supported by envlib "
-                    "(only nameReference and varReference)",
-                    location=stages.location(field, index),
-                    entry=f"{field}[{index}]",
-                )
-            for spec in doc.get("varReference") or []:
-                stages.builder.var_references.append(
-                    RefField(
-                        GvkSelector(
-                            kind=str(spec.get("kind") or ""),
-                            group=str(spec.get("group") or ""),
-                            version=str(spec.get("version") or ""),
-                        ),
-                        str(spec.get("path") or ""),
-                    )
-                )
-            for ref in doc.get("nameReference") or []:
-                target = GvkSelector(
-                    kind=str(ref.get("kind") or ""),
-                    group=str(ref.get("group") or ""),
-                    version=str(ref.get("version") or ""),
-                )
-                referrers = tuple(
-                    RefField(
-                        GvkSelector(
-                            kind=str(fs_.get("kind") or ""),
-                            group=str(fs_.get("group") or ""),
-                            version=str(fs_.get("version") or ""),
-                        ),
-                        str(fs_.get("path") or ""),
-                    )
-                    for fs_ in ref.get("fieldSpecs") or []
-                )
-                stages.builder.name_references.append(NameBackReference(target, referrers))
+            from_files = from_files.merge(parse_config(_first_document(text)))
+        except ConfigError as exc:
+            raise _config_error(stages, field, index, str(exc)) from None
+    try:
+        merge_into(
+            stages.resmap, from_files if field == "crds" else DEFAULT_CONFIG.merge(from_files)
+        )
+    except ConfigError as exc:
+        raise _config_error(stages, field, None, str(exc)) from None
+
+
+def _first_document(text: str) -> Any:
+    """sigs.k8s.io/yaml reads the first document only."""
+    from .fsconfig import ConfigError
+
+    try:
+        for doc in yaml.load_all(text, Loader=yaml.CSafeLoader):
+            return doc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"error converting YAML to JSON: yaml: {exc}") from None
+    return None
+
+
+def _read_entry(stages: LevelSteps, field: str, index: int, entry: str) -> str:
+    try:
+        path = fs.resolve_in_root(stages.directory, entry, restrict=stages.builder.options.restrict)
+    except EnvlibError as exc:
+        exc.location, exc.entry = stages.location(field, index), f"{field}[{index}]"
+        raise
+    return fs.read_text(Path(path))
+
+
+def _config_error(stages: LevelSteps, field: str, index: int | None, text: str) -> EnvlibError:
+    from envlib.errors import KustomizationError
+
+    where = f"{field}[{index}]" if index is not None else field
+    return KustomizationError(
+        f"{where}: {text}",
+        location=stages.location(field, index) if index is not None else stages.location(field),
+        entry=where,
+        kustomize_message=text,
+    )
 
 
 def _plugin_docs(
@@ -145,6 +157,7 @@ _TRANSFORMERS = (
     "NamespaceTransformer",
     "ImageTagTransformer",
     "ReplicaCountTransformer",
+    "ReplacementTransformer",
     "PatchTransformer",
     "PatchStrategicMergeTransformer",
     "PatchJson6902Transformer",
@@ -157,83 +170,12 @@ def _transformer_action(
 ) -> tuple[str, str, Callable[[], object], str | None]:
     """(step kind, description, action, patch type) for one builtin transformer config."""
     from . import patch_config
+    from .builtin_plugins import BUILTIN_TRANSFORMERS, builtin_action
     from .patching import apply_patch
-    from .transformers.annotations import apply_annotations
-    from .transformers.fieldspecs import FieldSpec
-    from .transformers.images import apply_images
-    from .transformers.labels import apply_labels
-    from .transformers.name_affix import apply_name_affix
-    from .transformers.namespace import apply_namespace
-    from .transformers.replicas import apply_replicas
 
     kind = str(doc["kind"])
-    specs = tuple(FieldSpec.from_dict(f) for f in doc.get("fieldSpecs") or [])
-    resmap = stages.resmap
-
-    def refuse(why: str) -> UnsupportedError:
-        return UnsupportedError(
-            f"{kind} {why} is not supported by envlib",
-            location=stages.location("transformers", index),
-            entry=name,
-        )
-
-    def nothing() -> None:
-        """A builtin transformer without field specs touches nothing (as in kustomize)."""
-
-    paths = {(f.kind, f.path) for f in specs}
-    if kind == "LabelTransformer":
-        pairs = {str(k): str(v) for k, v in (doc.get("labels") or {}).items()}
-        if not specs:
-            return "labels", "LabelTransformer (no fieldSpecs)", nothing, None
-        if ("", "metadata/labels") not in paths:
-            raise refuse("without a metadata/labels field spec")
-        action: Callable[[], object] = functools.partial(
-            apply_labels,
-            resmap,
-            pairs,
-            include_selectors=False,
-            include_templates=False,
-            fields=specs,
-            entry=name,
-        )
-        return "labels", "LabelTransformer " + ", ".join(pairs), action, None
-    if kind == "AnnotationsTransformer":
-        notes = {str(k): str(v) for k, v in (doc.get("annotations") or {}).items()}
-        if not specs:
-            return "commonAnnotations", "AnnotationsTransformer (no fieldSpecs)", nothing, None
-        action = functools.partial(apply_annotations, resmap, notes, specs=specs, entry=name)
-        return "commonAnnotations", "AnnotationsTransformer", action, None
-    if kind in ("PrefixSuffixTransformer", "PrefixTransformer", "SuffixTransformer"):
-        prefix, suffix = str(doc.get("prefix") or ""), str(doc.get("suffix") or "")
-        if not specs:
-            return "namePrefix", f"{kind} (no fieldSpecs)", nothing, None
-        if paths != {("", "metadata/name")}:
-            raise refuse("with field specs other than metadata/name")
-        action = functools.partial(apply_name_affix, resmap, prefix, suffix)
-        return "namePrefix", f"{kind} {prefix}...{suffix}", action, None
-    if kind == "NamespaceTransformer":
-        namespace = str((doc.get("metadata") or {}).get("namespace") or "")
-        if doc.get("unsetOnly"):
-            raise refuse("unsetOnly")
-        if specs and not paths <= {("", "metadata/namespace")}:
-            raise refuse("with custom field specs")
-        action = functools.partial(apply_namespace, resmap, namespace)
-        return "namespace", f"NamespaceTransformer {namespace}", action, None
-    if kind == "ImageTagTransformer":
-        image = dict(doc.get("imageTag") or {})
-        if specs:
-            raise refuse("with custom field specs")
-        action = functools.partial(apply_images, resmap, [image])
-        return "images", f"ImageTagTransformer {image.get('name')}", action, None
-    if kind == "ReplicaCountTransformer":
-        replica = dict(doc.get("replica") or {})
-        standard = {"Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"}
-        if any(f.kind not in standard or f.path != "spec/replicas" for f in specs):
-            raise refuse("with field specs other than spec/replicas of workloads")
-        action = functools.partial(
-            apply_replicas, resmap, [replica], stages.location("transformers", index)
-        )
-        return "replicas", f"ReplicaCountTransformer {replica.get('name')}", action, None
+    if kind in BUILTIN_TRANSFORMERS:
+        return builtin_action(stages, doc, index, name)
     directory, restrict = stages.directory, stages.builder.options.restrict
     location = stages.location("transformers", index)
     entry: dict[str, Any] = {k: doc[k] for k in ("path", "patch", "target", "options") if k in doc}
@@ -274,7 +216,7 @@ def _transformer_action(
 
     def run_patches() -> None:
         for cp in cps:
-            apply_patch(resmap, cp)
+            apply_patch(stages.resmap, cp)
 
     return (
         "patch",

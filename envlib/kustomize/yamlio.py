@@ -173,9 +173,17 @@ class _Builder:
     expanded into independent copies so the engine can mutate objects freely.
     """
 
-    def __init__(self, path: str | None, v3: bool, lines: LineMap | None = None) -> None:
+    def __init__(
+        self,
+        path: str | None,
+        v3: bool,
+        lines: LineMap | None = None,
+        *,
+        allow_non_finite: bool = False,
+    ) -> None:
         self.path = path
         self.v3 = v3
+        self.allow_non_finite = allow_non_finite
         self.lines = lines
         self.active: set[int] = set()
 
@@ -192,7 +200,11 @@ class _Builder:
         if node.tag is _PLAIN:
             if self.v3:
                 value = resolve_v3(node.value)
-                if isinstance(value, float) and not math.isfinite(value):
+                if (
+                    isinstance(value, float)
+                    and not math.isfinite(value)
+                    and not self.allow_non_finite
+                ):
                     shown = go_format_float(value)
                     raise ResourceError(
                         f"{node.value!r} is not a number kustomize can print ({shown})",
@@ -339,6 +351,8 @@ def load_documents(text: str, path: str) -> list[Document]:
     or ResourceError (``.inf``/``.nan``, which kustomize cannot print).
     """
     text = _prepare(text)
+    if "%" in text:
+        _check_directives(text, path)
     parser = _Parser(text)
     documents: list[Document] = []
     builder = _Builder(path, v3=True)
@@ -349,7 +363,7 @@ def load_documents(text: str, path: str) -> list[Document]:
                 root = parser.get_node()
                 if root is None:
                     break
-                obj = builder.build(root)
+                obj = _build_document(builder, root, path)
                 if obj is not None:
                     documents.append(Document(obj, index, root.start_mark.line + 1))
                 index += 1
@@ -358,6 +372,84 @@ def load_documents(text: str, path: str) -> list[Document]:
         finally:
             parser.dispose()
     return documents
+
+
+def _build_document(builder: _Builder, root: Node, path: str) -> Any:
+    """One document; a ``.inf`` in an object without ``kind`` reports the missing kind.
+
+    kustomize checks ``kind`` before it serialises the object (where ``.inf`` fails), so the
+    loader must see such an object and raise its ``missing kind`` error first.
+    """
+    try:
+        return builder.build(root)
+    except ResourceError:
+        if not isinstance(root, MappingNode) or any(
+            isinstance(k, ScalarNode) and k.value == "kind" and getattr(v, "value", "")
+            for k, v in root.value
+        ):
+            raise
+        return _Builder(path, v3=True, allow_non_finite=True).build(root)
+
+
+_SEPARATOR = re.compile(r"\n---[^\n]*\n")  # kyaml's splitDocuments
+_MAPPING_LINE = re.compile(r"[^\s#\-?][^\n]*?:(?:[ \t]|$)")
+_DIRECTIVE_VERSION = re.compile(r"%YAML[ \t]+(\S+)")
+
+
+def _check_directives(text: str, path: str) -> None:
+    """go-yaml's view of ``%YAML``/``%TAG`` directives in kustomize's ``---``-split chunks.
+
+    kyaml splits a resource file at ``\n---\n`` *before* parsing, so a directive followed
+    by ``---`` on the next line ends up alone in its chunk: go-yaml then fails with
+    ``did not find expected <document start>`` (line numbers counted inside the chunk);
+    ``%YAML`` other than 1.1 is ``found incompatible YAML document``.
+    """
+    first_line = 0
+    chunks = _SEPARATOR.split(text)
+    for position, chunk in enumerate(chunks):
+        # kyaml gives every chunk but the last its newline back
+        lines = (chunk if position == len(chunks) - 1 else chunk + "\n").split("\n")
+        seen = False
+        for number, line in enumerate(lines):
+            stripped = line.strip()
+            if not stripped or stripped.startswith("#"):
+                continue
+            if line.startswith("%"):
+                seen = True
+                version = _DIRECTIVE_VERSION.match(line)
+                if version is not None and version.group(1) != "1.1":
+                    raise YamlSyntaxError(
+                        f"unsupported YAML version {version.group(1)} (kustomize reads YAML 1.1)",
+                        location=SourceLocation(path, first_line + number + 1),
+                        kustomize_message="yaml: found incompatible YAML document",
+                    )
+                continue
+            if seen and not line.startswith("---"):
+                if _MAPPING_LINE.match(line):  # go-yaml's scanner complains first
+                    raise YamlSyntaxError(
+                        "a %-directive must be followed by '---'",
+                        location=SourceLocation(path, first_line + number + 1),
+                        kustomize_message=(
+                            f"yaml: line {number + 1}: mapping values are not allowed in "
+                            "this context"
+                        ),
+                    )
+                _raise_no_document_start(path, first_line, number)
+            break
+        else:
+            if seen:
+                _raise_no_document_start(path, first_line, len(lines) - 1)
+        first_line += chunk.count("\n") + 2
+
+
+def _raise_no_document_start(path: str, first_line: int, number: int) -> None:
+    where = f"line {number}: " if number else ""
+    raise YamlSyntaxError(
+        "a %-directive must be followed by '---' in the same document (kustomize splits "
+        "files at '---' lines first)",
+        location=SourceLocation(path, first_line + number + 1),
+        kustomize_message=f"yaml: {where}did not find expected <document start>",
+    )
 
 
 def load_kustomization_yaml(text: str, path: str) -> tuple[Any, LineMap]:

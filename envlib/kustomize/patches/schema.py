@@ -22,6 +22,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from . import custom_schema
+
 Node = dict[str, Any]
 
 
@@ -77,7 +79,13 @@ _ROOTS: dict[tuple[str, str], Node | None] = {}
 
 
 def schema_for(api_version: str, kind: str) -> Node | None:
-    """The root schema of a kind kyaml knows, or None (CRDs, post-1.21 kinds)."""
+    """The root schema of a kind kyaml knows, or None (CRDs, post-1.21 kinds).
+
+    A build's ``openapi:`` schema file, when set, replaces the built-in schema entirely.
+    """
+    custom = custom_schema.lookup(api_version, kind)
+    if custom is not custom_schema.BUILTIN:
+        return custom
     key = (api_version, kind)
     try:
         return _ROOTS[key]
@@ -91,6 +99,9 @@ def schema_for(api_version: str, kind: str) -> Node | None:
 
 def is_known_kind(api_version: str, kind: str) -> bool:
     """Whether kyaml has a schema for this apiVersion/kind (else SMP replaces every list)."""
+    custom = custom_schema.is_known(api_version, kind)
+    if custom is not custom_schema.BUILTIN:
+        return bool(custom)
     return f"{api_version}|{kind}" in _data()["kinds"]
 
 

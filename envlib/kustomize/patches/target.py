@@ -21,6 +21,7 @@ from typing import Any
 
 from envlib.errors import PatchError
 
+from .. import goregex
 from ..resid import ResId
 from ..resource import Resource
 
@@ -83,20 +84,23 @@ class Selector:
 
 @lru_cache(maxsize=512)
 def _regex(pattern: str) -> re.Pattern[str] | None:
+    """kustomize's ``regexp.Compile("^(?:" + pattern + ")$")`` in Go's dialect."""
     if not pattern:
         return None
     try:
-        return re.compile(f"(?:{pattern})")
-    except re.error as exc:
+        return goregex.compile(f"^(?:{pattern})$")
+    except goregex.GoRegexError as exc:
         raise PatchError(
             f"invalid regular expression {pattern!r} in patch target: {exc}",
-            kustomize_message=f"error parsing regexp: {exc}: `{pattern}`",
+            kustomize_message=str(exc),
         ) from None
 
 
 def _matches(pattern: str, value: str) -> bool:
+    if not pattern:
+        return True
     compiled = _regex(pattern)
-    return compiled is None or compiled.fullmatch(value) is not None
+    return compiled is None or compiled.search(value) is not None
 
 
 def _effective_namespace(rid: ResId) -> str:
@@ -107,15 +111,21 @@ def _effective_namespace(rid: ResId) -> str:
 
 def selector_matches(sel: Selector, res: Resource) -> bool:
     """Whether ``res`` is selected by ``sel`` (raises PatchError for a bad selector)."""
-    org, cur = res.org_id, res.cur_id
-    if sel.namespace and not (
-        _matches(sel.namespace, _effective_namespace(org))
-        or _matches(sel.namespace, _effective_namespace(cur))
-    ):
-        return False
-    if sel.name and not (_matches(sel.name, org.name) or _matches(sel.name, cur.name)):
-        return False
-    gvk = res.gvk
+    # Checks run in kustomize's order (namespace, name, gvk, labels, annotations), so an
+    # unvalidated selector reports the same bad field first; ``cur_id`` is built only when
+    # a name or namespace needs it (a build calls this for every patch x every object).
+    if sel.namespace or sel.name:
+        org, cur = res.org_id, res.cur_id
+        if sel.namespace and not (
+            _matches(sel.namespace, _effective_namespace(org))
+            or _matches(sel.namespace, _effective_namespace(cur))
+        ):
+            return False
+        if sel.name and not (_matches(sel.name, org.name) or _matches(sel.name, cur.name)):
+            return False
+        gvk = cur.gvk
+    else:
+        gvk = res.gvk
     if not (
         _matches(sel.group, gvk.group)
         and _matches(sel.version, gvk.version)

@@ -29,6 +29,7 @@ from typing import Any, Literal
 import yaml
 
 from envlib.errors import TransformerError
+from envlib.kustomize import goregex
 from envlib.kustomize.resource import Resource
 
 from .fieldspecs import FieldSpec
@@ -329,9 +330,9 @@ def _match_seq(slot: Slot, part: str, rest: list[str], create: NodeKind | None) 
     if not isinstance(node, list):
         raise wrong_kind("SequenceNode", node)
     try:
-        regex = re.compile(pattern)
-    except re.error as exc:
-        raise FieldPathError(f"error parsing regexp: {exc}") from None
+        regex = goregex.compile(pattern)  # kyaml's ElementMatcher: Go regexp, unanchored
+    except goregex.GoRegexError as exc:
+        raise FieldPathError(str(exc)) from None
     out: list[Slot] = []
     for index, elem in enumerate(node):
         if key:

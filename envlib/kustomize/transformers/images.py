@@ -19,22 +19,27 @@ matches ``myXregistry``), anchored at both ends, with an optional tag and digest
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from envlib.errors import TransformerError
+from envlib.kustomize import goregex
 from envlib.kustomize.resource import ResMap, Resource
 
 from .fieldpath import FieldPathError, Slot, apply_field_specs, scalar_text, wrong_kind
-from .fieldspecs import IMAGE_SPECS
+from .fieldspecs import IMAGE_SPECS, FieldSpec
 
 _TAG_CHARS = "[a-zA-Z0-9_.{}-]"
 _ENTRY_KEYS = ("name", "newName", "newTag", "digest", "tagSuffix")
 
 
 def image_pattern(name: str) -> re.Pattern[str]:
-    """kustomize's ``IsImageMatched`` regex for an entry name (``$`` is Go's end of text)."""
-    return re.compile(f"^{name}(:{_TAG_CHARS}*)?(@sha256:{_TAG_CHARS}*)?\\Z")
+    """kustomize's ``IsImageMatched`` regex for an entry name, in Go's regexp dialect.
+
+    Raises :class:`~envlib.kustomize.goregex.GoRegexError` for an invalid name (kubectl
+    itself crashes with a nil-pointer panic there).
+    """
+    return goregex.compile(f"^{name}(:{_TAG_CHARS}*)?(@sha256:{_TAG_CHARS}*)?$")
 
 
 def split_image(image: str) -> tuple[str, str, str]:
@@ -132,11 +137,19 @@ def _check_entry(entry: Mapping[str, Any], where: str) -> dict[str, str]:
     return out
 
 
-def apply_images(resmap: ResMap, images: list[dict[str, Any]], *, first_index: int = 0) -> None:
+def apply_images(
+    resmap: ResMap,
+    images: list[dict[str, Any]],
+    *,
+    first_index: int = 0,
+    specs: Sequence[FieldSpec] = IMAGE_SPECS,
+) -> None:
     """Apply every ``images:`` entry in order, in place.
 
     ``first_index`` numbers the entries in messages (``images[3]``) when a caller applies
-    them one at a time.
+    them one at a time. ``specs`` replaces the field-spec pass's paths (``configurations:``
+    ``images`` or an ImageTagTransformer's ``fieldSpecs``); the legacy containers walk always
+    runs.
 
     Raises :class:`envlib.errors.TransformerError` for a malformed entry, a name that is not a
     valid regex, a container list element that is not a map, an ``image`` that is not a
@@ -147,19 +160,22 @@ def apply_images(resmap: ResMap, images: list[dict[str, Any]], *, first_index: i
         entry = _check_entry(raw, where)
         try:
             pattern = image_pattern(entry.get("name", ""))
-        except re.error as exc:
+        except goregex.GoRegexError as exc:
             raise TransformerError(
                 f"name {entry.get('name')!r} is not a valid regular expression: {exc}",
                 entry=where,
             ) from None
         update = _ImageUpdater(entry, pattern)
+        spec_list = tuple(specs)
         for res in resmap:
             if res.kind == "CustomResourceDefinition":
                 continue
-            _apply_one(res, update, where)
+            _apply_one(res, update, where, spec_list)
 
 
-def _apply_one(res: Resource, update: _ImageUpdater, where: str) -> None:
+def _apply_one(
+    res: Resource, update: _ImageUpdater, where: str, specs: tuple[FieldSpec, ...]
+) -> None:
     try:
         _legacy_walk(res.obj, update)
     except FieldPathError as exc:
@@ -171,6 +187,4 @@ def _apply_one(res: Resource, update: _ImageUpdater, where: str) -> None:
             resource=rid,
             kustomize_message=str(exc),
         ) from None
-    apply_field_specs(
-        res, IMAGE_SPECS, update, create_map=False, entry=where, what="update the image"
-    )
+    apply_field_specs(res, specs, update, create_map=False, entry=where, what="update the image")

@@ -9,8 +9,15 @@ fixing prefers the one whose prefixes/suffixes match the referrer's.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
+from envlib.errors import TransformerError
 from envlib.kustomize.resid import ResId
 from envlib.kustomize.resource import ResMap, Resource
+
+from .fieldspecs import FieldSpec
+from .nameref_specs import FieldWalkError, split_path, walk_field
 
 
 def _skipped(org_id: ResId) -> bool:
@@ -20,16 +27,79 @@ def _skipped(org_id: ResId) -> bool:
     return kind == "APIService" and org_id.gvk.group == "apiregistration.k8s.io"
 
 
-def apply_name_affix(resmap: ResMap, prefix: str, suffix: str) -> None:
-    """Prefix, then suffix, every eligible object's name (in place); empty strings skip."""
+_NAME_ONLY = (FieldSpec("metadata/name"),)
+
+
+def apply_name_affix(
+    resmap: ResMap, prefix: str, suffix: str, *, specs: Iterable[FieldSpec] = _NAME_ONLY
+) -> None:
+    """Prefix, then suffix, every eligible object's name (in place); empty strings skip.
+
+    ``specs`` are the PrefixTransformer/SuffixTransformer field specs (``configurations:``
+    ``namePrefix``/``nameSuffix`` or a builtin plugin's ``fieldSpecs``): a spec selects
+    objects by their *original* GVK; ``metadata/name`` renames the object, any other path
+    has the affix added to the string found there.
+    """
+    spec_list = tuple(specs)
     if prefix:
-        for res in resmap:
-            if not _skipped(res.org_id):
-                _rename(res, prefix=prefix)
+        _apply(resmap, spec_list, prefix=prefix)
     if suffix:
+        _apply(resmap, spec_list, suffix=suffix)
+
+
+def _apply(
+    resmap: ResMap, specs: tuple[FieldSpec, ...], *, prefix: str = "", suffix: str = ""
+) -> None:
+    if specs == _NAME_ONLY:  # the common case, without the per-spec matching
         for res in resmap:
             if not _skipped(res.org_id):
-                _rename(res, suffix=suffix)
+                _rename(res, prefix=prefix, suffix=suffix)
+        return
+    for res in resmap:
+        if _skipped(res.org_id):
+            continue
+        org = res.org_id.gvk
+        for spec in specs:
+            if not _selects(spec, org.group, org.version, org.kind):
+                continue
+            if spec.path == "metadata/name":
+                _rename(res, prefix=prefix, suffix=suffix)
+                continue
+            if not spec.matches(res.api_version, res.kind):
+                continue
+
+            def affix(container: Any, key: Any) -> None:
+                value = container[key]
+                if isinstance(value, (dict, list)):
+                    raise FieldWalkError("wrong node kind: expected ScalarNode")
+                text = "" if value is None else _text(value)
+                container[key] = f"{prefix}{text}{suffix}"
+
+            try:
+                walk_field(res.obj, split_path(spec.path), affix, create=spec.create)
+            except FieldWalkError as exc:
+                rid = str(res.cur_id)
+                raise TransformerError(
+                    f"cannot add a name affix at '{spec.path}' of {rid}: {exc.kustomize_text()}",
+                    location=res.origin.location,
+                    entry="namePrefix" if prefix else "nameSuffix",
+                    resource=rid,
+                    kustomize_message=(
+                        f"considering field '{spec.path}' of object {rid}: {exc.kustomize_text()}"
+                    ),
+                ) from None
+
+
+def _selects(spec: FieldSpec, group: str, version: str, kind: str) -> bool:
+    return (
+        (not spec.group or spec.group == group)
+        and (not spec.version or spec.version == version)
+        and (not spec.kind or spec.kind == kind)
+    )
+
+
+def _text(raw: Any) -> str:
+    return raw if isinstance(raw, str) else str(raw).lower() if isinstance(raw, bool) else str(raw)
 
 
 def _rename(res: Resource, *, prefix: str = "", suffix: str = "") -> None:
@@ -46,7 +116,4 @@ def _rename(res: Resource, *, prefix: str = "", suffix: str = "") -> None:
     raw = meta["name"]
     if raw is None or isinstance(raw, (dict, list)):
         return
-    current = (
-        raw if isinstance(raw, str) else str(raw).lower() if isinstance(raw, bool) else str(raw)
-    )
-    res.set_name(f"{prefix}{current}{suffix}")
+    res.set_name(f"{prefix}{_text(raw)}{suffix}")

@@ -2,37 +2,67 @@
 
 kustomize decides "cluster-scoped" from a fixed Kubernetes 1.21 list, not from the live API,
 so cluster-scoped CRD kinds and newer built-ins (ValidatingAdmissionPolicy, FlowSchema v1)
-*do* get a namespace. Besides ``metadata.namespace`` it rewrites a few fields that hold "the
-namespace this object lives in": the name of ``v1`` Namespace objects, APIService and CRD
-conversion-webhook service namespaces, and (Cluster)RoleBinding subjects named ``default``.
-Webhook configurations' service namespaces are deliberately left alone, as kustomize does.
+*do* get a namespace. Besides ``metadata.namespace`` it rewrites the fields its field specs
+name (by default: the name of ``v1`` Namespace objects, APIService and CRD conversion-webhook
+service namespaces; ``configurations:`` add more, e.g. kubebuilder's webhook service
+namespaces) and (Cluster)RoleBinding subjects named ``default``. Without such a
+configuration, webhook configurations' service namespaces are left alone, as kustomize does.
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
 from envlib.errors import TransformerError
 from envlib.kustomize.resid import ResId, is_cluster_scoped
 from envlib.kustomize.resource import ResMap, Resource
 
-from .nameref_specs import walk_field
+from .fieldspecs import FieldSpec
+from .nameref_specs import FieldWalkError, split_path, walk_field
 
-_APISERVICE_PATH = ("spec", "service", "namespace")
-_CRD_WEBHOOK_PATH = ("spec", "conversion", "webhook", "clientConfig", "service", "namespace")
 _INTERNAL = "internal.config.kubernetes.io"
+_ROLE_BINDINGS = ("RoleBinding", "ClusterRoleBinding")
+SUBJECT_MODES = ("defaultOnly", "none", "allServiceAccounts")
+
+# namespace.go of kustomize's built-in config (the ``namespace:`` field's field specs).
+DEFAULT_NAMESPACE_SPECS: tuple[FieldSpec, ...] = (
+    FieldSpec("metadata/name", kind="Namespace", create=True),
+    FieldSpec("spec/service/namespace", "apiregistration.k8s.io", "", "APIService", True),
+    FieldSpec(
+        "spec/conversion/webhook/clientConfig/service/namespace",
+        "apiextensions.k8s.io",
+        "",
+        "CustomResourceDefinition",
+    ),
+)
 
 
-def apply_namespace(resmap: ResMap, namespace: str) -> None:
+def apply_namespace(
+    resmap: ResMap,
+    namespace: str,
+    *,
+    specs: Iterable[FieldSpec] = DEFAULT_NAMESPACE_SPECS,
+    unset_only: bool = False,
+    subjects: str = "defaultOnly",
+    entry: str = "namespace",
+) -> None:
     """Move every namespaced object of ``resmap`` into ``namespace`` (in place).
+
+    ``specs`` are the extra fields holding "the namespace of this object" (``configurations:``
+    ``namespace`` section, or a NamespaceTransformer's ``fieldSpecs``); ``metadata.namespace``
+    is always set on namespaced kinds. ``unset_only`` only fills empty fields; ``subjects``
+    is kustomize's ``setRoleBindingSubjects`` (``defaultOnly``: subjects named ``default``;
+    ``allServiceAccounts``; ``none``).
 
     Raises :class:`TransformerError` when two objects end up with the same id (for example
     two ``Namespace`` objects, both renamed to ``namespace``).
     """
     if not namespace:
         return
+    spec_list = tuple(specs)
     # How many objects currently hold each id key: kustomize checks after every object
     # that its new id is unique; counting keeps that check linear.
     counts = Counter(res.cur_id.key for res in resmap)
@@ -43,7 +73,7 @@ def apply_namespace(resmap: ResMap, namespace: str) -> None:
         # kustomize records the id of every visited object, moved or not; name-reference
         # fixing later treats "has previous ids" as "may be a referral target".
         res.store_previous_id()
-        _transform(res, namespace)
+        _transform(res, _Setter(namespace, unset_only), spec_list, subjects, entry)
         after = res.cur_id.key
         if after != before:
             counts[before] -= 1
@@ -52,36 +82,74 @@ def apply_namespace(resmap: ResMap, namespace: str) -> None:
             _raise_conflict(resmap, res)
 
 
-def _transform(res: Resource, namespace: str) -> None:
+class _Setter:
+    """kyaml's ``SetEntry`` / ``SetEntryIfEmpty`` for a namespace value."""
+
+    def __init__(self, namespace: str, unset_only: bool) -> None:
+        self.namespace = namespace
+        self.unset_only = unset_only
+
+    def wanted(self, current: Any) -> bool:
+        return not self.unset_only or current is None or current == ""
+
+    def __call__(self, container: Any, key: Any) -> None:
+        current = container[key]
+        if isinstance(current, (dict, list)):
+            raise FieldWalkError("namespace field specs must target scalar nodes")
+        if self.wanted(current):
+            container[key] = self.namespace
+
+
+def _transform(
+    res: Resource, setter: _Setter, specs: tuple[FieldSpec, ...], subjects: str, entry: str
+) -> None:
     api_version, kind = res.api_version, res.kind
-    group = res.gvk.group
-    if not is_cluster_scoped(api_version, kind):
-        res.set_namespace(namespace)
-    if kind == "Namespace" and api_version == "v1":
-        res.set_name(namespace)
-    if kind == "APIService" and group == "apiregistration.k8s.io":
-        walk_field(res.obj, _APISERVICE_PATH, _setter(namespace), create=True)
-    if kind == "CustomResourceDefinition" and group == "apiextensions.k8s.io":
-        walk_field(res.obj, _CRD_WEBHOOK_PATH, _setter(namespace))
-    if kind in ("RoleBinding", "ClusterRoleBinding"):
-        _set_default_subjects(res.obj, namespace)
+    if not is_cluster_scoped(api_version, kind) and setter.wanted(res.metadata.get("namespace")):
+        res.set_namespace(setter.namespace)
+    role_binding = kind in _ROLE_BINDINGS
+    if role_binding:
+        _set_subjects(res.obj, setter, subjects)
+    for spec in specs:
+        if spec.path == "metadata/namespace" or not spec.matches(api_version, kind):
+            continue
+        if role_binding and spec.kind in _ROLE_BINDINGS and spec.path == "subjects/namespace":
+            continue
+        if spec.path == "metadata/name":
+            if api_version == "v1" and setter.wanted(res.metadata.get("name")):
+                res.set_name(setter.namespace)
+            continue
+        try:
+            walk_field(res.obj, split_path(spec.path), setter, create=spec.create)
+        except FieldWalkError as exc:
+            rid = str(res.cur_id)
+            raise TransformerError(
+                f"cannot set the namespace at '{spec.path}' of {rid}: {exc.kustomize_text()}",
+                location=res.origin.location,
+                entry=entry,
+                resource=rid,
+                kustomize_message=(
+                    f"namespace transformation failed: considering field '{spec.path}' of "
+                    f"object {rid}: {exc.kustomize_text()}"
+                ),
+            ) from None
 
 
-def _setter(namespace: str) -> Any:
-    def set_value(container: Any, key: Any) -> None:
-        container[key] = namespace
-
-    return set_value
-
-
-def _set_default_subjects(obj: dict[str, Any], namespace: str) -> None:
-    """Subjects named ``default`` (any kind, even ``User``) get the namespace."""
+def _set_subjects(obj: dict[str, Any], setter: _Setter, mode: str) -> None:
+    """``defaultOnly``: subjects named ``default`` (any kind, even ``User``);
+    ``allServiceAccounts``: every ``kind: ServiceAccount`` subject; ``none``: nothing."""
     subjects = obj.get("subjects")
-    if not isinstance(subjects, list):
+    if mode == "none" or not isinstance(subjects, list):
         return
     for subject in subjects:
-        if isinstance(subject, dict) and subject.get("name") == "default":
-            subject["namespace"] = namespace
+        if not isinstance(subject, dict):
+            continue
+        if mode == "allServiceAccounts":
+            if subject.get("kind") != "ServiceAccount":
+                continue
+        elif subject.get("name") != "default":
+            continue
+        subject.setdefault("namespace", None)
+        setter(subject, "namespace")
 
 
 def _raise_conflict(resmap: ResMap, res: Resource) -> None:

@@ -8,12 +8,15 @@ nothing fails the build, as in kustomize.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from envlib.errors import KustomizationError, SourceLocation, TransformerError
+from envlib.kustomize.resid import Gvk
 from envlib.kustomize.resource import ResMap
 
-from .nameref_specs import FieldWalkError, walk_field
+from .fieldspecs import FieldSpec
+from .nameref_specs import FieldWalkError, split_path, walk_field
 
 # kustomize's replicas field specs after its config sort (the order its error text shows).
 REPLICA_KINDS: tuple[str, ...] = (
@@ -22,7 +25,9 @@ REPLICA_KINDS: tuple[str, ...] = (
     "ReplicaSet",
     "ReplicationController",
 )
-_PATH = ("spec", "replicas")
+DEFAULT_REPLICA_SPECS: tuple[FieldSpec, ...] = tuple(
+    FieldSpec("spec/replicas", kind=kind, create=True) for kind in REPLICA_KINDS
+)
 
 
 def apply_replicas(
@@ -31,18 +36,26 @@ def apply_replicas(
     location: SourceLocation | None = None,
     *,
     first_index: int = 0,
+    specs: Sequence[FieldSpec] = DEFAULT_REPLICA_SPECS,
 ) -> None:
     """Apply every ``replicas:`` entry in order (in place).
 
     ``first_index`` is the position of ``replicas[0]`` in the kustomization, for error
-    messages when the caller applies entries one at a time.
+    messages when the caller applies entries one at a time. ``specs`` are the
+    ReplicaCountTransformer field specs (``configurations:`` ``replicas`` or a builtin
+    plugin's ``fieldSpecs``): an object is found by any of its names and a GVK the spec
+    selects, and the count is written at the spec's path.
     """
     for index, entry in enumerate(replicas, start=first_index):
-        _apply_one(resmap, entry, f"replicas[{index}]", location)
+        _apply_one(resmap, entry, f"replicas[{index}]", location, tuple(specs))
 
 
 def _apply_one(
-    resmap: ResMap, entry: dict[str, Any], where: str, location: SourceLocation | None
+    resmap: ResMap,
+    entry: dict[str, Any],
+    where: str,
+    location: SourceLocation | None,
+    specs: tuple[FieldSpec, ...],
 ) -> None:
     if not isinstance(entry, dict):
         raise KustomizationError(
@@ -66,33 +79,41 @@ def _apply_one(
             ),
         )
     found = False
-    for kind in REPLICA_KINDS:
+    for spec in specs:
         for res in resmap:
-            if not any(rid.name == name and rid.gvk.kind == kind for rid in res.all_ids()):
+            if not any(rid.name == name and _selects(spec, rid.gvk) for rid in res.all_ids()):
                 continue
             found = True
-            if res.kind != kind:
+            if not spec.matches(res.api_version, res.kind):
                 continue  # matched by a former kind; kustomize's field filter skips it too
 
             def set_count(container: Any, key: Any) -> None:
                 container[key] = count
 
             try:
-                walk_field(res.obj, _PATH, set_count, create=True)
+                walk_field(res.obj, split_path(spec.path), set_count, create=spec.create)
             except FieldWalkError as exc:
                 raise TransformerError(
-                    f"cannot set spec.replicas on {res.cur_id}: {exc.reason}",
+                    f"cannot set {spec.path} on {res.cur_id}: {exc.reason}",
                     location=location,
                     entry=where,
                     resource=str(res.cur_id),
                 ) from exc
     if not found:
-        gvks = " ".join(f"{kind}.[noVer].[noGrp]" for kind in REPLICA_KINDS)
+        gvks = " ".join(str(Gvk(s.group, s.version, s.kind)) for s in specs)
         text = f"resource with name {name} does not match a config with the following GVK [{gvks}]"
         raise TransformerError(
-            f"no Deployment, StatefulSet, ReplicaSet or ReplicationController named "
-            f"{name!r} (original, intermediate or current name)",
+            f"no object named {name!r} (original, intermediate or current name) of a kind "
+            f"the replicas field specs select ({gvks})",
             location=location,
             entry=where,
             kustomize_message=text,
         )
+
+
+def _selects(spec: FieldSpec, gvk: Gvk) -> bool:
+    return (
+        (not spec.group or spec.group == gvk.group)
+        and (not spec.version or spec.version == gvk.version)
+        and (not spec.kind or spec.kind == gvk.kind)
+    )
