@@ -15,10 +15,11 @@ Typical use::
     experiment.experiment_preview(envs, rps=200)   # Seldon split + mirror load
     checks.run_checks(envs, checks.load_rules(envs[0].env.repo))
 
-Modules: ``environments`` (discovery, :func:`render`), ``argocd`` (Applications),
-``workloads`` / ``inventory`` / ``quantities`` (the replica and resource table), ``matching`` /
-``diff`` (environment diff), ``experiment``, ``checks`` (+ ``default_checks.yaml``), ``blame``,
-``secrets`` (redaction) and ``present`` (text/JSON/Markdown rendering). Functions are not
+Modules: ``environments`` (:func:`render`; re-exports ``discovery``, which finds them),
+``argocd`` (Applications), ``workloads`` / ``inventory`` / ``quantities`` (the replica and
+resource table), ``matching`` / ``diff`` (environment diff), ``experiment``, ``checks`` (+
+``default_checks.yaml``), ``blame``, ``secrets`` (redaction) and ``present``
+(text/JSON/Markdown rendering). Functions are not
 re-exported here: several share their module's name (``inventory.inventory``,
 ``blame.blame``), and a re-export would shadow the module.
 """

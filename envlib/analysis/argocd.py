@@ -36,7 +36,6 @@ class AppSource:
     kind: str
     file: str
     path: Path | None
-    raw_path: str = ""
     project: str = ""
     cluster: str = ""
     namespace: str = ""
@@ -140,7 +139,6 @@ def _app(doc: dict[str, Any], kind: str, file: Path, scan_root: Path) -> AppSour
         kind=kind,
         file=display_path(file),
         path=resolved,
-        raw_path=str(chosen.get("path") or ""),
         project=str(spec.get("project") or ""),
         cluster=str(destination.get("name") or destination.get("server") or ""),
         namespace=str(destination.get("namespace") or ""),

@@ -130,15 +130,6 @@ def is_secret_path(kind: str, path: tuple[str | int, ...]) -> bool:
     )
 
 
-def redact_value(kind: str, path: tuple[str | int, ...], value: Any) -> Any:
-    """``value`` or a placeholder when ``path`` of a ``kind`` object is secret (for the trace)."""
-    if value is None or not is_secret_path(kind, path):
-        return value
-    if isinstance(value, dict):
-        return {key: Redacted(item) for key, item in value.items()}
-    return Redacted(value)
-
-
 def secret_strings(resources: list[Resource]) -> set[str]:
     """Every secret value of these (unredacted) resources, raw and base64-decoded.
 

@@ -39,12 +39,10 @@ MLSERVER_DEFAULTS: dict[str, dict[str, dict[str, str]]] = {
     "agent": {"requests": {"cpu": "500m", "memory": "500M"}, "limits": {}},
     "rclone": {"requests": {"cpu": "200m", "memory": "100M"}, "limits": {"memory": "256M"}},
 }
-WORKLOAD_KINDS = (*_POD_TEMPLATES, "Server", "Model", "SeldonRuntime", "InferenceService")
 
 _LEVEL_VAR = re.compile(r"(^|_)(LOG_?LEVEL|LOGLEVEL|VERBOSITY)$|^RUST_LOG$", re.IGNORECASE)
 _DEBUG_VAR = re.compile(r"(^|_)DEBUG$", re.IGNORECASE)
 _LEVEL_ARG = re.compile(r"^--?(?:log[-_.]?level|level|loglevel|v)(?:=(.+))?$", re.IGNORECASE)
-_ORDER = {"trace": 0, "debug": 1, "info": 2, "warn": 3, "error": 4, "fatal": 5}
 
 
 def get_path(obj: Any, path: tuple[str, ...]) -> Any:

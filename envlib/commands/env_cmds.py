@@ -21,7 +21,7 @@ from envlib.analysis import environments as environments_mod
 from envlib.analysis import experiment as experiment_mod
 from envlib.analysis import inventory as inventory_mod
 from envlib.analysis import terminal
-from envlib.analysis.present import FORMATS, cell_text, render_sections, to_text
+from envlib.analysis.present import ABSENT, FORMATS, cell_text, render_sections, to_text
 from envlib.errors import KustomizationError
 
 
@@ -207,7 +207,7 @@ def _cmd_diff(args: argparse.Namespace) -> int:
     meta = {**_meta(args, [left, right]), "left": left.name, "right": right.name}
 
     def grouped(frame: Any) -> str:
-        return terminal.changes(frame, left.name, right.name, lambda v: cell_text(v, "(absent)"))
+        return terminal.changes(frame, left.name, right.name, lambda v: cell_text(v, ABSENT))
 
     views = {
         "Summary": lambda frame: to_text(frame.drop(columns=["kind"])),
@@ -221,7 +221,7 @@ def _cmd_diff(args: argparse.Namespace) -> int:
             title=title,
             notes=notes,
             meta=meta,
-            absent="(absent)",
+            absent=ABSENT,
             text_views=views,
         )
     )
@@ -303,7 +303,7 @@ def _cmd_blame(args: argparse.Namespace) -> int:
     def steps(table: Any) -> str:
         value = table["value"].iloc[0] if len(table) else None
         shown = ["order", "step", "step_kind", "location", "description"]
-        return f"value: {cell_text(value, '(absent)')}\n\n{to_text(table[shown])}"
+        return f"value: {cell_text(value, ABSENT)}\n\n{to_text(table[shown])}"
 
     _print(
         render_sections(
