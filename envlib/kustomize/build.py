@@ -22,10 +22,11 @@ from typing import Any
 from envlib.errors import EnvlibError, LoadError, SourceLocation, UnsupportedError
 
 from . import fs
-from .buildsteps import LevelSteps, kustomization_file
+from .buildsteps import LevelSteps
 from .loader import check_json_compatible, go_quote
 from .resource import ResMap, Resource
 from .sorting import SortOptions, sort_resources
+from .stages import kustomization_file
 from .trace import BuildTrace, Change, Step, diff_paths, snapshot
 
 # kustomize's per-kustomization order (api/internal/target/kusttarget.go + configplugin.go).
@@ -171,8 +172,6 @@ class Builder:
         self.warnings: list[str] = []
         self.stack: list[str] = []
         self.vars: list[Any] = []
-        self.name_references: list[Any] = []  # from configurations: nameReference
-        self.var_references: list[Any] = []  # from configurations: varReference
         self.project_root = _project_root(root)
         self._used_ids: set[str] = set()
         # buildMetadata (from the root, applies to every level): transformer origins per object

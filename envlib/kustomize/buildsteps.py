@@ -1,18 +1,18 @@
 """The individual pipeline stages of :mod:`envlib.kustomize.build`, one method each.
 
 :class:`LevelSteps` runs the per-kustomization stages named in ``build.PIPELINE``
-(:class:`~.rootsteps.RootSteps` the root-only ones in ``build.ROOT_PIPELINE``). Each stage turns the
-kustomization's configuration into trace :class:`~.trace.Step` records and calls the
-colleague modules (generators, transformers, patches) through thin glue; the order lives only
-in the two tuples in ``build.py``.
+(:class:`~.rootsteps.RootSteps` the root-only ones in ``build.ROOT_PIPELINE``). Each stage
+turns the kustomization's configuration into trace :class:`~.trace.Step` records and calls
+the colleague modules (generators, patches, plugin configs) through thin glue; the built-in
+transformer fields are in :mod:`.transformsteps`. The order lives only in the two tuples in
+``build.py``.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,116 +28,15 @@ from .patch_config import (
 )
 from .patching import apply_patch
 from .resource import ResMap
+from .stages import as_plain, field_value
 from .trace import Step
+from .transformsteps import TransformerStages
 
 if TYPE_CHECKING:
     from .build import Builder
-    from .fsconfig import TransformerConfig
-
-KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
-
-# step kind -> kustomize's builtin transformer (named in buildMetadata transformer annotations)
-BUILTIN_PLUGINS = {
-    "patchesStrategicMerge": "PatchStrategicMergeTransformer",
-    "patch": "PatchTransformer",
-    "namespace": "NamespaceTransformer",
-    "namePrefix": "PrefixTransformer",
-    "nameSuffix": "SuffixTransformer",
-    "labels": "LabelTransformer",
-    "commonLabels": "LabelTransformer",
-    "commonAnnotations": "AnnotationsTransformer",
-    "patchesJson6902": "PatchJson6902Transformer",
-    "replicas": "ReplicaCountTransformer",
-    "images": "ImageTagTransformer",
-    "replacements": "ReplacementTransformer",
-}
 
 
-def kustomization_file(directory: Path) -> Path:
-    """The kustomization file of ``directory`` (first existing name, else the default)."""
-    for name in KUSTOMIZATION_FILES:
-        candidate = directory / name
-        if candidate.is_file():
-            return candidate
-    return directory / KUSTOMIZATION_FILES[0]
-
-
-def field_value(kust: Any, name: str, default: Any = None) -> Any:
-    """A kustomization field by its YAML name (``namePrefix``) or snake_case attribute."""
-    snake = "".join("_" + c.lower() if c.isupper() else c for c in name)
-    for attr in (snake, name):
-        if hasattr(kust, attr):
-            value = getattr(kust, attr)
-            return default if value is None else value
-    return default
-
-
-def as_plain(value: Any) -> Any:
-    """Dataclass entries -> plain dicts with kustomize's camelCase keys."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        out: dict[str, Any] = {}
-        for f in dataclasses.fields(value):
-            item = getattr(value, f.name)
-            if item is None:
-                continue
-            parts = f.name.split("_")
-            key = parts[0] + "".join(p[:1].upper() + p[1:] for p in parts[1:])
-            out[key] = as_plain(item)
-        return out
-    if isinstance(value, dict):
-        return {k: as_plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [as_plain(v) for v in value]
-    return value
-
-
-class Stages:
-    """Shared state of one kustomization's stages."""
-
-    def __init__(self, builder: Builder, directory: Path, kust: Any, resmap: ResMap) -> None:
-        self.builder = builder
-        self.directory = directory
-        self.kust = kust
-        self.resmap = resmap
-        self.kust_file = Path(getattr(kust, "path", None) or kustomization_file(directory))
-        self.display = fs.display_path(self.kust_file)
-
-    def location(self, *path: str | int) -> SourceLocation:
-        """file:line of a field of this kustomization."""
-        locate = getattr(self.kust, "location", None)
-        if callable(locate):
-            try:
-                loc = locate(*path)
-                if isinstance(loc, SourceLocation):
-                    return loc
-            except (KeyError, IndexError, TypeError, ValueError):
-                pass
-        return SourceLocation(self.display)
-
-    def step(
-        self, name: str, kind: str, description: str, *loc: str | int, patch_type: str | None = None
-    ) -> Step:
-        """A new trace step for field ``name`` (``patches[0]``) of this kustomization."""
-        return Step(
-            id=self.builder.step_id(self.kust_file, name),
-            kind=kind,
-            location=self.location(*loc) if loc else SourceLocation(self.display),
-            description=description,
-            patch_type=patch_type,
-            level=self.display,
-            builtin=BUILTIN_PLUGINS.get(kind),
-        )
-
-    def run(self, names: Sequence[str]) -> Any:
-        """Run the stages in order (the order is the caller's, from build.py)."""
-        result = None
-        for name in names:
-            stage: Callable[[], Any] = getattr(self, "stage_" + name)
-            result = stage()
-        return result
-
-
-class LevelSteps(Stages):
+class LevelSteps(TransformerStages):
     """The per-kustomization stages (build.PIPELINE)."""
 
     def __init__(
@@ -220,13 +119,6 @@ class LevelSteps(Stages):
                 kustomize_message=f"recursed merging from path '{directory}': {exc}",
             ) from None
         return sub
-
-    @property
-    def config(self) -> TransformerConfig:
-        """This level's merged transformer config (built-ins + configurations + crds)."""
-        from .fsconfig import config_of
-
-        return config_of(self.resmap)
 
     def stage_configurations(self) -> None:
         for fname in ("configurations", "crds"):
@@ -416,189 +308,6 @@ class LevelSteps(Stages):
 
     def stage_patchesJson6902(self) -> None:
         self._patch_stage("patchesJson6902")
-
-    def _simple(self, fname: str, description: str, action: Callable[[], None]) -> None:
-        step = self.step(fname, fname, description, fname)
-        self.builder.run_step(step, self.resmap, action)
-
-    def stage_namespace(self) -> None:
-        ns = field_value(self.kust, "namespace", "")
-        if ns:
-            from .transformers.namespace import apply_namespace
-
-            specs = self.config.namespace
-            self._simple(
-                "namespace",
-                f"set namespace {ns}",
-                lambda: apply_namespace(self.resmap, ns, specs=specs),
-            )
-
-    def stage_namePrefix(self) -> None:
-        prefix = field_value(self.kust, "namePrefix", "")
-        if prefix:
-            from .transformers.name_affix import apply_name_affix
-
-            self._simple(
-                "namePrefix",
-                f"prefix names with {prefix}",
-                lambda: apply_name_affix(self.resmap, prefix, "", specs=self.config.name_prefix),
-            )
-
-    def stage_nameSuffix(self) -> None:
-        suffix = field_value(self.kust, "nameSuffix", "")
-        if suffix:
-            from .transformers.name_affix import apply_name_affix
-
-            self._simple(
-                "nameSuffix",
-                f"suffix names with {suffix}",
-                lambda: apply_name_affix(self.resmap, "", suffix, specs=self.config.name_suffix),
-            )
-
-    def stage_labels(self) -> None:
-        from .transformers.fieldspecs import FieldSpec
-        from .transformers.labels import apply_labels
-
-        for index, entry in enumerate(field_value(self.kust, "labels", [])):
-            plain = as_plain(entry)
-            pairs = plain.get("pairs") or {}
-            fields = [FieldSpec.from_dict(f) for f in plain.get("fields") or []]
-            specs = self._label_specs(plain, fields, index)
-            step = self.step(
-                f"labels[{index}]",
-                "labels",
-                "add labels " + ", ".join(f"{k}={v}" for k, v in pairs.items()),
-                "labels",
-                index,
-            )
-            self.builder.run_step(
-                step,
-                self.resmap,
-                functools.partial(
-                    apply_labels,
-                    self.resmap,
-                    pairs,
-                    include_selectors=bool(plain.get("includeSelectors")),
-                    include_templates=bool(plain.get("includeTemplates")),
-                    specs=specs,
-                    entry=f"labels[{index}]",
-                ),
-            )
-
-    def _label_specs(self, plain: dict[str, Any], fields: list[Any], index: int) -> Any:
-        """kustomize's LabelTransformer configurator for one ``labels:`` entry."""
-        from .fsconfig import ConfigError, merge_specs
-        from .transformers.fieldspecs import FieldSpec
-
-        config = self.config
-        try:
-            specs = merge_specs(fields, config.labels)
-            if plain.get("includeSelectors"):
-                specs = merge_specs(specs, config.common_labels)
-            else:
-                if plain.get("includeTemplates"):
-                    specs = merge_specs(specs, config.template_labels)
-                specs = merge_specs(specs, [FieldSpec("metadata/labels", create=True)])
-        except ConfigError as exc:
-            raise KustomizationError(
-                f"labels[{index}]: {exc}",
-                location=self.location("labels", index),
-                entry=f"labels[{index}]",
-                kustomize_message=f"failed to merge labels: {exc}",
-            ) from None
-        return tuple(specs)
-
-    def stage_commonLabels(self) -> None:
-        pairs = field_value(self.kust, "commonLabels", {})
-        if pairs:
-            from .transformers.labels import apply_labels
-
-            self._simple(
-                "commonLabels",
-                "add labels (and selectors) " + ", ".join(f"{k}={v}" for k, v in pairs.items()),
-                lambda: apply_labels(
-                    self.resmap,
-                    pairs,
-                    include_selectors=True,
-                    include_templates=True,
-                    specs=self.config.common_labels,
-                    entry="commonLabels",
-                ),
-            )
-
-    def stage_commonAnnotations(self) -> None:
-        annotations = field_value(self.kust, "commonAnnotations", {})
-        if annotations:
-            from .transformers.annotations import apply_annotations
-
-            self._simple(
-                "commonAnnotations",
-                "add annotations " + ", ".join(annotations),
-                lambda: apply_annotations(
-                    self.resmap, annotations, specs=self.config.common_annotations
-                ),
-            )
-
-    def stage_replicas(self) -> None:
-        from .transformers.replicas import apply_replicas
-
-        for index, entry in enumerate(field_value(self.kust, "replicas", [])):
-            plain = as_plain(entry)
-            step = self.step(
-                f"replicas[{index}]",
-                "replicas",
-                f"set replicas of {plain.get('name')} to {plain.get('count')}",
-                "replicas",
-                index,
-            )
-            self.builder.run_step(
-                step,
-                self.resmap,
-                functools.partial(
-                    apply_replicas,
-                    self.resmap,
-                    [plain],
-                    step.location,
-                    first_index=index,
-                    specs=self.config.replicas,
-                ),
-            )
-
-    def stage_images(self) -> None:
-        from .transformers.images import apply_images
-
-        for index, entry in enumerate(field_value(self.kust, "images", [])):
-            plain = as_plain(entry)
-            step = self.step(
-                f"images[{index}]", "images", f"rewrite image {plain.get('name')}", "images", index
-            )
-            self.builder.run_step(
-                step,
-                self.resmap,
-                functools.partial(
-                    apply_images,
-                    self.resmap,
-                    [plain],
-                    first_index=index,
-                    specs=self.config.images,
-                ),
-            )
-
-    def stage_replacements(self) -> None:
-        entries = field_value(self.kust, "replacements", [])
-        if entries:
-            from .transformers.replacements import apply_replacements
-
-            self._simple(
-                "replacements",
-                f"{len(entries)} replacement(s)",
-                lambda: apply_replacements(
-                    self.resmap,
-                    as_plain(entries),
-                    self.location("replacements"),
-                    root=self.directory,
-                ),
-            )
 
     def stage_transformers(self) -> None:
         entries = field_value(self.kust, "transformers", [])

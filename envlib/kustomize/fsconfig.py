@@ -43,6 +43,7 @@ from .transformers.nameref_specs import (
     RefField,
     _gvk_sort_key,
 )
+from .transformers.namespace import DEFAULT_NAMESPACE_SPECS
 
 
 class ConfigError(ValueError):
@@ -64,18 +65,7 @@ SECTIONS: dict[str, tuple[str, str]] = {
 }
 _GO_TYPES = {"nameReference": "builtinconfig.nbrSlice"}
 
-_NAMESPACE_SPECS = sort_field_specs(
-    [
-        FieldSpec("metadata/name", kind="Namespace", create=True),
-        FieldSpec("spec/service/namespace", "apiregistration.k8s.io", "", "APIService", True),
-        FieldSpec(
-            "spec/conversion/webhook/clientConfig/service/namespace",
-            "apiextensions.k8s.io",
-            "",
-            "CustomResourceDefinition",
-        ),
-    ]
-)
+_NAMESPACE_SPECS = sort_field_specs(DEFAULT_NAMESPACE_SPECS)
 _REPLICA_SPECS = sort_field_specs(
     FieldSpec("spec/replicas", kind=k, create=True)
     for k in ("Deployment", "ReplicationController", "ReplicaSet", "StatefulSet")

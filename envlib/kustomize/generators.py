@@ -371,39 +371,35 @@ def absorb_generated(resmap: ResMap, gen: Generated) -> None:
     res = gen.resource
     rid = res.cur_id
     matches = resmap.find_by_id(rid)
-    prefix = "merging from generator &{...}: "
+
+    def fail(message: str, kustomize: str) -> GeneratorError:
+        return GeneratorError(
+            message,
+            location=gen.location,
+            entry=gen.entry,
+            resource=str(rid),
+            kustomize_message=f"merging from generator &{{...}}: {kustomize}",
+        )
+
     if not matches:
         if gen.behavior in ("merge", "replace"):
-            raise GeneratorError(
+            raise fail(
                 f"behavior: {gen.behavior} needs an existing {rid} from a base "
                 "or an earlier generator, and there is none",
-                location=gen.location,
-                entry=gen.entry,
-                resource=str(rid),
-                kustomize_message=f"{prefix}id {go_resid(rid)} does not exist; "
-                "cannot merge or replace",
+                f"id {go_resid(rid)} does not exist; cannot merge or replace",
             )
         resmap.append(res)
         return
     if len(matches) > 1:
-        raise GeneratorError(
-            f"several objects could accept behavior: {gen.behavior} of {rid}: "
-            + ", ".join(str(m.cur_id) for m in matches),
-            location=gen.location,
-            entry=gen.entry,
-            resource=str(rid),
-            kustomize_message=f"{prefix}found multiple objects "
-            f"[{' '.join(str(m.cur_id) for m in matches)}] that could accept merge of {rid}",
+        ids = [str(m.cur_id) for m in matches]
+        raise fail(
+            f"several objects could accept behavior: {gen.behavior} of {rid}: " + ", ".join(ids),
+            f"found multiple objects [{' '.join(ids)}] that could accept merge of {rid}",
         )
     if gen.behavior == "create":
-        existing = matches[0]
-        raise GeneratorError(
-            f"{rid} already exists (from {existing.origin}); "
+        raise fail(
+            f"{rid} already exists (from {matches[0].origin}); "
             "set behavior: merge or replace to change it",
-            location=gen.location,
-            entry=gen.entry,
-            resource=str(rid),
-            kustomize_message=f"{prefix}id {go_resid(rid)} exists; "
-            "behavior must be merge or replace",
+            f"id {go_resid(rid)} exists; behavior must be merge or replace",
         )
     merge_generated(matches[0], res, gen.behavior)

@@ -21,125 +21,26 @@ import difflib
 import math
 import re
 import struct
-from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
+
+from .gotypes import (
+    BOOL,
+    INT,
+    INT64,
+    STR,
+    STRMAP,
+    STRS,
+    Any_,
+    List,
+    Map,
+    Ptr,
+    Scalar,
+    Struct,
+    Type,
+)
+from .gotypes import go_struct as _s
 
 PathKey = tuple["str | int", ...]
-
-
-@dataclass(frozen=True)
-class Scalar:
-    """A Go string/bool/integer type; ``go`` is its name in messages."""
-
-    go: str
-    kind: str  # "str" | "bool" | "int"
-
-    @property
-    def decl(self) -> str:
-        return self.go
-
-
-@dataclass(frozen=True)
-class Any_:
-    """``interface{}``: accepts anything."""
-
-    go: str = "interface {}"
-
-    @property
-    def decl(self) -> str:
-        return self.go
-
-
-@dataclass(frozen=True)
-class Map:
-    """``map[string]T``."""
-
-    elem: Type
-
-    @property
-    def go(self) -> str:
-        return f"map[string]{self.elem.decl}"
-
-    @property
-    def decl(self) -> str:
-        return self.go
-
-
-@dataclass(frozen=True)
-class List:
-    """``[]T``."""
-
-    elem: Type
-
-    @property
-    def go(self) -> str:
-        return f"[]{self.elem.decl}"
-
-    @property
-    def decl(self) -> str:
-        return self.go
-
-
-@dataclass(frozen=True)
-class Ptr:
-    """``*T``: messages name ``T`` (Go dereferences before reporting); null resets it."""
-
-    elem: Struct
-
-    @property
-    def go(self) -> str:
-        return self.elem.go
-
-    @property
-    def decl(self) -> str:
-        return f"*{self.elem.go}"
-
-
-@dataclass(frozen=True)
-class Struct:
-    """A Go struct (``types.<name>``) with its JSON field names, embedded ones flattened."""
-
-    name: str
-    fields: tuple[tuple[str, Type], ...]
-
-    @property
-    def go(self) -> str:
-        return f"types.{self.name}"
-
-    @property
-    def decl(self) -> str:
-        return self.go
-
-    def field(self, key: str) -> tuple[str, Type] | None:
-        """Go's lookup: exact name first, then case-insensitive."""
-        for name, typ in self.fields:
-            if name == key:
-                return name, typ
-        folded = key.casefold()
-        for name, typ in self.fields:
-            if name.casefold() == folded:
-                return name, typ
-        return None
-
-
-Type = Union[Scalar, Any_, Map, List, Ptr, Struct]  # noqa: UP007 (runtime alias, py3.10)
-
-STR, BOOL, INT64, INT = (
-    Scalar("string", "str"),
-    Scalar("bool", "bool"),
-    Scalar("int64", "int"),
-    Scalar("int", "int"),
-)
-STRS, STRMAP = List(STR), Map(STR)
-
-
-def _s(go_name: str, /, *embedded: dict[str, Type], **fields: Type) -> Struct:
-    """A struct; ``embedded`` are the field sets of Go's embedded (promoted) structs."""
-    merged: dict[str, Type] = {}
-    for group in embedded:
-        merged.update(group)
-    merged.update(fields)
-    return Struct(go_name, tuple(merged.items()))
 
 
 _GVK: dict[str, Type] = dict.fromkeys(("group", "version", "kind"), STR)

@@ -119,10 +119,18 @@ def _read_patch_file(
     return fs.read_text(real)
 
 
-def _parse(text: str, display: str, source: str) -> Any:
+def _parse(
+    text: str, display: str, source: str, location: SourceLocation | None, entry_name: str
+) -> Any:
+    """Parse a patch; an error without a place of its own gets the entry's."""
     from .patches import parse_patch
 
-    return parse_patch(text, display, source)
+    try:
+        return parse_patch(text, display, source)
+    except EnvlibError as exc:
+        exc.location = exc.location or location
+        exc.entry = exc.entry or entry_name
+        raise
 
 
 def _classify(parsed: Any) -> tuple[str, list[dict[str, Any]], list[dict[str, Any]]]:
@@ -181,10 +189,8 @@ def configure_patch_entry(
         source = f"[path: {go_quote(str(path))}]"
         display = fs.display_path(os.path.join(directory, str(path)))
     try:
-        parsed = _parse(text, display, source)
+        parsed = _parse(text, display, source, location, entry_name)
     except EnvlibError as exc:
-        exc.location = exc.location or location
-        exc.entry = exc.entry or entry_name
         exc.kustomize_message = _trouble(entry, exc.kustomize_message or exc.message)
         raise
     patch_type, docs, ops = _classify(parsed)
@@ -258,12 +264,7 @@ def configure_psm_entry(
         display = fs.display_path(os.path.join(directory, value))
     else:
         display = str(location or entry_name)
-    try:
-        parsed = _parse(text, display, f"[path: {go_quote(value)}]")
-    except EnvlibError as exc:
-        exc.location = exc.location or location
-        exc.entry = exc.entry or entry_name
-        raise
+    parsed = _parse(text, display, f"[path: {go_quote(value)}]", location, entry_name)
     _, docs, ops = _classify(parsed)
     if ops:
         raise PatchError(
@@ -322,12 +323,7 @@ def configure_json6902_entry(
         text = _read_patch_file(directory, str(path), restrict, location, entry_name)
         display = fs.display_path(os.path.join(directory, str(path)))
     source = f"[path: {go_quote(str(path))}]" if path else f"[patch: {go_quote(text)}]"
-    try:
-        parsed = _parse(text, display, source)
-    except EnvlibError as exc:
-        exc.location = exc.location or location
-        exc.entry = exc.entry or entry_name
-        raise
+    parsed = _parse(text, display, source, location, entry_name)
     patch_type, _, ops = _classify(parsed)
     if patch_type != JSON6902:
         raise PatchError(

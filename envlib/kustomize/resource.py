@@ -14,11 +14,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from envlib.errors import ResourceConflictError, SourceLocation
 
 from .resid import Gvk, ResId
+
+
+@lru_cache(maxsize=4096)
+def _gvk(api_version: str, kind: str) -> Gvk:
+    """The (immutable) Gvk of an apiVersion/kind pair, parsed once per distinct pair.
+
+    Keyed on the strings read from the object each time, so an object mutated in place
+    never sees a stale value; only the parsing is shared.
+    """
+    return Gvk.from_api_version(api_version, kind)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +126,7 @@ class Resource:
     @property
     def gvk(self) -> Gvk:
         """The current group/version/kind."""
-        return Gvk.from_api_version(self.api_version, self.kind)
+        return _gvk(self.api_version, self.kind)
 
     @property
     def cur_id(self) -> ResId:

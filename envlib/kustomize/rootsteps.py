@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 from envlib.errors import UnsupportedError
 
-from .buildsteps import Stages, field_value
 from .resource import ResMap, Resource
 from .sorting import SortOptions, sort_resources
+from .stages import Stages, field_value
 
 if TYPE_CHECKING:
     from .build import Builder

@@ -25,6 +25,7 @@ import yaml
 from envlib.errors import EnvlibError, UnsupportedError
 
 from . import fs
+from .builtin_plugins import BUILTIN_TRANSFORMERS
 
 if TYPE_CHECKING:
     from .buildsteps import LevelSteps
@@ -135,7 +136,9 @@ def _plugin_docs(
         for doc in _load_yaml_docs(stages, field, index, str(entry)):
             kind = doc.get("kind") if isinstance(doc, dict) else None
             api = doc.get("apiVersion") if isinstance(doc, dict) else None
-            supported = _GENERATORS if field == "generators" else _TRANSFORMERS
+            supported = (
+                _GENERATORS if field == "generators" else BUILTIN_TRANSFORMERS + _PATCH_TRANSFORMERS
+            )
             if api != "builtin" or kind not in supported:
                 raise UnsupportedError(
                     f"{field} plugin {api}/{kind} is not supported by envlib (builtin "
@@ -148,16 +151,7 @@ def _plugin_docs(
     return out
 
 
-_TRANSFORMERS = (
-    "LabelTransformer",
-    "AnnotationsTransformer",
-    "PrefixSuffixTransformer",
-    "PrefixTransformer",
-    "SuffixTransformer",
-    "NamespaceTransformer",
-    "ImageTagTransformer",
-    "ReplicaCountTransformer",
-    "ReplacementTransformer",
+_PATCH_TRANSFORMERS = (
     "PatchTransformer",
     "PatchStrategicMergeTransformer",
     "PatchJson6902Transformer",
@@ -170,7 +164,7 @@ def _transformer_action(
 ) -> tuple[str, str, Callable[[], object], str | None]:
     """(step kind, description, action, patch type) for one builtin transformer config."""
     from . import patch_config
-    from .builtin_plugins import BUILTIN_TRANSFORMERS, builtin_action
+    from .builtin_plugins import builtin_action
     from .patching import apply_patch
 
     kind = str(doc["kind"])
@@ -238,7 +232,7 @@ def run_transformer_configs(stages: LevelSteps, entries: list[str]) -> None:
 def run_generator_configs(stages: LevelSteps, entries: list[str]) -> None:
     """Run builtin ConfigMapGenerator / SecretGenerator configs listed under ``generators:``."""
     from .generators import absorb_generated, generate
-    from .kustomization import _generator  # the colleague's GeneratorArgs decoder
+    from .kustomization import generator_args
 
     for index, doc in _plugin_docs(stages, "generators", entries):
         field = "configMapGenerator" if doc["kind"] == "ConfigMapGenerator" else "secretGenerator"
@@ -251,8 +245,8 @@ def run_generator_configs(stages: LevelSteps, entries: list[str]) -> None:
             args.setdefault("namespace", meta["namespace"])
         single = dataclasses.replace(
             stages.kust,
-            config_map_generator=[_generator(args)] if field == "configMapGenerator" else [],
-            secret_generator=[_generator(args)] if field == "secretGenerator" else [],
+            config_map_generator=[generator_args(args)] if field == "configMapGenerator" else [],
+            secret_generator=[generator_args(args)] if field == "secretGenerator" else [],
             generator_options=None,
             helm_charts=[],
         )

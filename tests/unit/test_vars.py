@@ -91,6 +91,7 @@ spec:
         env:
         - {name: P, value: "$(PORT)"}
         - {name: Q, value: "$(CM_KEY)"}
+        - {name: L, value: "$(LEAD)"}
         volumeMounts: [{name: v, mountPath: "/data/$(DB_SVC)"}]
 ---
 apiVersion: v1
@@ -119,6 +120,9 @@ VARS = """\
 - name: CM_KEY
   objref: {kind: ConfigMap, name: cm, version: v1, namespace: other}
   fieldref: {fieldPath: "data.[dotted.key]"}
+- name: LEAD
+  objref: {kind: Service, name: db, apiVersion: v1}
+  fieldref: {fieldPath: .metadata.name}
 """
 
 ERROR_VARS = {

@@ -167,13 +167,8 @@ def _walk_map(dest: Any, patch: Any, schema: Node | None, path: list[str]) -> An
         if patch is MISSING and dest is not MISSING:
             return KEPT_NULL
         new = patch
-    elif patch is None:
-        return MISSING
     else:
-        directive = _directive(patch)
-        if directive == "delete":
-            return MISSING
-        new = patch if directive == "replace" else dest
+        new = _kept(dest, patch)
     if new is MISSING:
         return MISSING
     if not isinstance(new, dict):  # a null: no fields to walk
@@ -196,6 +191,17 @@ def _walk_map(dest: Any, patch: Any, schema: Node | None, path: list[str]) -> An
     return new
 
 
+def _kept(dest: Any, patch: Any) -> Any:
+    """merge2's choice when ``dest`` exists: nothing (MISSING) for a null patch or ``$patch:
+    delete``, the patch for ``$patch: replace``, else ``dest`` (to merge the patch into)."""
+    if patch is None:
+        return MISSING
+    directive = _directive(patch)
+    if directive == "delete":
+        return MISSING
+    return patch if directive == "replace" else dest
+
+
 # -- associative lists ---------------------------------------------------------------------------
 
 
@@ -203,15 +209,7 @@ def _walk_associative(
     dest: Any, patch: Any, schema: Node | None, keys: list[str], path: list[str]
 ) -> Any:
     # merge2 Merger.VisitList (associative)
-    if missing_or_null(dest):
-        new = patch
-    elif patch is None:
-        return MISSING
-    else:
-        directive = _directive(patch)
-        if directive == "delete":
-            return MISSING
-        new = patch if directive == "replace" else dest
+    new = patch if missing_or_null(dest) else _kept(dest, patch)
     if missing_or_null(new):
         return MISSING
     sources = (new, patch)

@@ -22,7 +22,7 @@ from typing import Any
 from envlib.errors import PatchError
 
 from .. import goregex
-from ..resid import ResId
+from ..resid import Gvk
 from ..resource import Resource
 
 NOT_A_NAMESPACE = "_non_namespaceable_"
@@ -103,29 +103,28 @@ def _matches(pattern: str, value: str) -> bool:
     return compiled is None or compiled.search(value) is not None
 
 
-def _effective_namespace(rid: ResId) -> str:
-    if rid.gvk.cluster_scoped:
+def _effective_namespace(gvk: Gvk, namespace: str) -> str:
+    if gvk.cluster_scoped:
         return NOT_A_NAMESPACE
-    return rid.namespace or "default"
+    return namespace or "default"
 
 
 def selector_matches(sel: Selector, res: Resource) -> bool:
     """Whether ``res`` is selected by ``sel`` (raises PatchError for a bad selector)."""
     # Checks run in kustomize's order (namespace, name, gvk, labels, annotations), so an
-    # unvalidated selector reports the same bad field first; ``cur_id`` is built only when
-    # a name or namespace needs it (a build calls this for every patch x every object).
+    # unvalidated selector reports the same bad field first. The current id's parts are read
+    # straight from the object (a build calls this for every patch x every object, and the
+    # object is mutated in place, so nothing here may be cached on the resource).
+    gvk = res.gvk
     if sel.namespace or sel.name:
-        org, cur = res.org_id, res.cur_id
+        org = res.org_id
         if sel.namespace and not (
-            _matches(sel.namespace, _effective_namespace(org))
-            or _matches(sel.namespace, _effective_namespace(cur))
+            _matches(sel.namespace, _effective_namespace(org.gvk, org.namespace))
+            or _matches(sel.namespace, _effective_namespace(gvk, res.namespace))
         ):
             return False
-        if sel.name and not (_matches(sel.name, org.name) or _matches(sel.name, cur.name)):
+        if sel.name and not (_matches(sel.name, org.name) or _matches(sel.name, res.name)):
             return False
-        gvk = cur.gvk
-    else:
-        gvk = res.gvk
     if not (
         _matches(sel.group, gvk.group)
         and _matches(sel.version, gvk.version)

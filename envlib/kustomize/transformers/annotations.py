@@ -12,9 +12,8 @@ from collections.abc import Iterable, Mapping
 
 from envlib.kustomize.resource import ResMap
 
-from .fieldpath import apply_field_specs
 from .fieldspecs import COMMON_ANNOTATION_SPECS, FieldSpec
-from .labels import set_map_entry
+from .labels import set_map_entries
 
 
 def apply_annotations(
@@ -31,14 +30,4 @@ def apply_annotations(
     """
     if not annotations:
         return
-    spec_list = tuple(specs)
-    for res in resmap:
-        for key in sorted(annotations):
-            apply_field_specs(
-                res,
-                spec_list,
-                set_map_entry(key, annotations[key]),
-                create_map=True,
-                entry=entry,
-                what=f"set annotation {key!r}",
-            )
+    set_map_entries(resmap, annotations, specs, entry=entry, noun="annotation")

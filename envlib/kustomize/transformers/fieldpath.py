@@ -22,7 +22,7 @@ text kyaml would produce; the transformers wrap it into :class:`envlib.errors.Tr
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -37,8 +37,26 @@ from .fieldspecs import FieldSpec
 NodeKind = Literal["map", "seq", "scalar"]
 
 
-class FieldPathError(Exception):
-    """A path could not be walked; ``str()`` is kyaml's wording (without kustomize's prefix)."""
+class FieldPathError(ValueError):
+    """A path could not be walked; ``str()`` is kyaml's wording (without kustomize's prefix).
+
+    ``reason`` is the bare cause and ``trail`` the remaining paths of every list walked on the
+    way, outermost first: kyaml prefixes its message with ``visit traversal on path: [...]``
+    for each, while our own messages only want the cause.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.reason = message
+        self.trail: list[tuple[str, ...]] = []
+
+    def __str__(self) -> str:
+        prefix = "".join(f"visit traversal on path: [{' '.join(p)}]: " for p in self.trail)
+        return prefix + self.reason
+
+    def kustomize_text(self) -> str:
+        """The message with kustomize's ``visit traversal on path`` prefixes (``str()``)."""
+        return str(self)
 
 
 @dataclass(slots=True)
@@ -130,11 +148,38 @@ def walk_field_spec(
     when the spec has ``create`` (labels/annotations: a map; images: nothing is created).
     Raises :class:`FieldPathError` (unprefixed) for scalars in the way.
     """
-    parts = split_path(spec.path, "/")
-    _walk(Slot([obj], 0), parts, spec.create and create_map, setter)
+    walk_path(obj, split_path(spec.path, "/"), setter, create=spec.create and create_map)
 
 
-def _walk(slot: Slot, parts: list[str], create: bool, setter: Setter) -> None:
+def walk_path(
+    obj: dict[str, Any],
+    parts: Sequence[str],
+    setter: Setter,
+    *,
+    create: bool,
+    leaf_map: bool = True,
+    null_to_list: bool = True,
+) -> None:
+    """The one field-spec walker: call ``setter`` on every slot ``parts`` reaches below ``obj``.
+
+    Lists met on the way are walked element by element without consuming a part; a missing
+    or null field ends that branch unless ``create`` asks for maps to be created (the leaf
+    as a map when ``leaf_map``, else as null). The transformers differ in two details
+    kustomize differs in too, hence the flags: whether the leaf is created as a map, and
+    whether an existing null at ``name[]`` becomes an empty list (``null_to_list``).
+    """
+    if parts:
+        _walk(Slot([obj], 0), tuple(parts), setter, create, leaf_map, null_to_list)
+
+
+def _walk(
+    slot: Slot,
+    parts: tuple[str, ...],
+    setter: Setter,
+    create: bool,
+    leaf_map: bool,
+    null_to_list: bool,
+) -> None:
     if not parts:
         setter(slot)
         return
@@ -144,11 +189,10 @@ def _walk(slot: Slot, parts: list[str], create: bool, setter: Setter) -> None:
     if isinstance(node, list):
         for index in range(len(node)):
             try:
-                _walk(Slot(node, index), parts, create, setter)
+                _walk(Slot(node, index), parts, setter, create, leaf_map, null_to_list)
             except FieldPathError as exc:
-                raise FieldPathError(
-                    f"visit traversal on path: [{' '.join(parts)}]: {exc}"
-                ) from None
+                exc.trail.insert(0, parts)
+                raise
         return
     if not isinstance(node, dict):
         raise FieldPathError("expected sequence or mapping node")
@@ -156,15 +200,13 @@ def _walk(slot: Slot, parts: list[str], create: bool, setter: Setter) -> None:
     is_seq = name != parts[0]
     if not name:
         raise FieldPathError("cannot set or create an empty field name")
-    may_create = create and not is_seq
-    if name not in node:
-        if not may_create:
-            return
-        node[name] = {}
-    elif node[name] is None and (may_create or is_seq):
+    if create and not is_seq and node.get(name) is None:
+        node[name] = {} if len(parts) > 1 or leaf_map else None
+    elif is_seq and null_to_list and name in node and node[name] is None:
         # kustomize turns an existing null into the node kind it expected here.
-        node[name] = [] if is_seq else {}
-    _walk(Slot(node, name), parts[1:], create, setter)
+        node[name] = []
+    if name in node:
+        _walk(Slot(node, name), parts[1:], setter, create, leaf_map, null_to_list)
 
 
 # -- dotted paths (replacements) ---------------------------------------------------------
@@ -385,11 +427,22 @@ def apply_field_specs(
         try:
             walk_field_spec(res.obj, spec, setter, create_map=create_map)
         except FieldPathError as exc:
-            rid = str(res.cur_id)
-            raise TransformerError(
-                f"cannot {what} at '{spec.path}' of {rid}: {exc}",
-                location=res.origin.location,
-                entry=entry,
-                resource=rid,
-                kustomize_message=f"considering field '{spec.path}' of object {rid}: {exc}",
-            ) from None
+            raise field_spec_error(res, spec.path, exc, what=what, entry=entry) from None
+
+
+def field_spec_error(
+    res: Resource, path: str, exc: FieldPathError, *, what: str, entry: str, context: str = ""
+) -> TransformerError:
+    """The error for a field-spec walk that failed on ``res`` at ``path``.
+
+    Ours says what was being done (``what``: ``set label 'app'``); kustomize's text is
+    ``[<context>]considering field '<path>' of object <id>: <kyaml text>``.
+    """
+    rid = str(res.cur_id)
+    return TransformerError(
+        f"cannot {what} at '{path}' of {rid}: {exc}",
+        location=res.origin.location,
+        entry=entry,
+        resource=rid,
+        kustomize_message=f"{context}considering field '{path}' of object {rid}: {exc}",
+    )

@@ -98,16 +98,24 @@ def apply_labels(
             include_templates=include_templates,
             fields=fields,
         )
-    specs = tuple(specs)
+    set_map_entries(resmap, pairs, specs, entry=entry, noun="label")
+
+
+def set_map_entries(
+    resmap: ResMap, pairs: Mapping[str, str], specs: Iterable[FieldSpec], *, entry: str, noun: str
+) -> None:
+    """Write every ``key: value`` of ``pairs`` (sorted, as kustomize) into the maps ``specs``
+    reach in each object, creating them; ``noun`` (``label``) names the action in errors."""
+    spec_list = tuple(specs)
     for res in resmap:
         for key in sorted(pairs):
             apply_field_specs(
                 res,
-                specs,
+                spec_list,
                 set_map_entry(key, pairs[key]),
                 create_map=True,
                 entry=entry,
-                what=f"set label {key!r}",
+                what=f"set {noun} {key!r}",
             )
 
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from envlib.errors import TransformerError
 from envlib.kustomize.resid import ResId
 from envlib.kustomize.resource import ResMap, Resource
 
+from .fieldpath import field_spec_error
 from .fieldspecs import FieldSpec
 from .nameref_specs import FieldWalkError, split_path, walk_field
 
@@ -78,15 +78,9 @@ def _apply(
             try:
                 walk_field(res.obj, split_path(spec.path), affix, create=spec.create)
             except FieldWalkError as exc:
-                rid = str(res.cur_id)
-                raise TransformerError(
-                    f"cannot add a name affix at '{spec.path}' of {rid}: {exc.kustomize_text()}",
-                    location=res.origin.location,
-                    entry="namePrefix" if prefix else "nameSuffix",
-                    resource=rid,
-                    kustomize_message=(
-                        f"considering field '{spec.path}' of object {rid}: {exc.kustomize_text()}"
-                    ),
+                entry = "namePrefix" if prefix else "nameSuffix"
+                raise field_spec_error(
+                    res, spec.path, exc, what="add a name affix", entry=entry
                 ) from None
 
 

@@ -22,6 +22,8 @@ from typing import Any
 from envlib.kustomize.resid import Gvk
 from envlib.kustomize.sorting import DEFAULT_ORDER_FIRST, DEFAULT_ORDER_LAST
 
+from .fieldpath import FieldPathError, walk_path
+
 
 @dataclass(frozen=True, slots=True)
 class GvkSelector:
@@ -78,23 +80,8 @@ class NameBackReference:
     referrers: tuple[RefField, ...]
 
 
-class FieldWalkError(ValueError):
-    """A field path ran into a scalar before its end (kustomize fails the build then).
-
-    ``trail`` holds the remaining paths of every list walked on the way, outermost first,
-    because kustomize prefixes its message with ``visit traversal on path: [...]`` for each.
-    """
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.reason = message
-        self.trail: list[tuple[str, ...]] = []
-
-    def kustomize_text(self) -> str:
-        """The message with kustomize's ``visit traversal on path`` prefixes."""
-        prefix = "".join(f"visit traversal on path: [{' '.join(p)}]: " for p in self.trail)
-        return prefix + self.reason
-
+# The walk error of the name-reference style callers (``kustomize_text()`` / ``reason``).
+FieldWalkError = FieldPathError
 
 # Called with (container, key): the node found is ``container[key]``.
 Setter = Callable[[Any, Any], None]
@@ -105,45 +92,18 @@ def walk_field(
 ) -> None:
     """Call ``setter`` on every node at ``segments`` below ``obj`` (kustomize's fieldspec walk).
 
-    Lists met on the way are walked element by element without consuming a segment; a
-    missing or null field ends that branch silently unless ``create`` asks for the maps
-    (and a null leaf) to be created; a scalar before the end raises
-    :class:`FieldWalkError`, as kustomize's ``expected sequence or mapping node``.
+    :func:`~.fieldpath.walk_path` with the name-reference flavour: a created leaf is null and
+    a null ``name[]`` stays null; a scalar before the end raises :class:`FieldWalkError`, as
+    kustomize's ``expected sequence or mapping node``.
     """
-    if segments:
-        _descend(obj, tuple(segments), setter, create)
-
-
-def _step(container: Any, key: Any, path: tuple[str, ...], setter: Setter, create: bool) -> None:
-    if not path:
-        setter(container, key)
-    else:
-        _descend(container[key], path, setter, create)
-
-
-def _descend(node: Any, path: tuple[str, ...], setter: Setter, create: bool) -> None:
-    if node is None:
-        return
-    if isinstance(node, list):
-        for index in range(len(node)):
-            try:
-                _step(node, index, path, setter, create)
-            except FieldWalkError as exc:
-                exc.trail.insert(0, path)
-                raise
-        return
-    if isinstance(node, dict):
-        head = path[0]
-        name = head[:-2] if head.endswith("[]") else head
-        if not name:
-            raise FieldWalkError("cannot set or create an empty field name")
-        if create and name == head and node.get(name) is None:
-            node[name] = {} if len(path) > 1 else None
-        if name not in node:
-            return
-        _step(node, name, path[1:], setter, create)
-        return
-    raise FieldWalkError("expected sequence or mapping node")
+    walk_path(
+        obj,
+        segments,
+        lambda slot: setter(slot.holder, slot.key),
+        create=create,
+        leaf_map=False,
+        null_to_list=False,
+    )
 
 
 def _fs(kind: str, path: str, group: str = "", version: str = "") -> RefField:

@@ -20,6 +20,7 @@ from envlib.errors import TransformerError
 from envlib.kustomize.resid import ResId, is_cluster_scoped
 from envlib.kustomize.resource import ResMap, Resource
 
+from .fieldpath import field_spec_error
 from .fieldspecs import FieldSpec
 from .nameref_specs import FieldWalkError, split_path, walk_field
 
@@ -121,16 +122,13 @@ def _transform(
         try:
             walk_field(res.obj, split_path(spec.path), setter, create=spec.create)
         except FieldWalkError as exc:
-            rid = str(res.cur_id)
-            raise TransformerError(
-                f"cannot set the namespace at '{spec.path}' of {rid}: {exc.kustomize_text()}",
-                location=res.origin.location,
+            raise field_spec_error(
+                res,
+                spec.path,
+                exc,
+                what="set the namespace",
                 entry=entry,
-                resource=rid,
-                kustomize_message=(
-                    f"namespace transformation failed: considering field '{spec.path}' of "
-                    f"object {rid}: {exc.kustomize_text()}"
-                ),
+                context="namespace transformation failed: ",
             ) from None
 
 

@@ -14,15 +14,15 @@ and a field that is exactly ``$(NAME)`` takes the value's type (``5432`` stays a
 
 from __future__ import annotations
 
-import math
 import re
-from decimal import Decimal
 from typing import Any
 
 from envlib.errors import KustomizationError, TransformerError
 from envlib.kustomize.resid import Gvk, ResId
 from envlib.kustomize.resource import ResMap, Resource
+from envlib.kustomize.yamlscalars import go_format_float
 
+from .fieldpath import split_dotted_path
 from .nameref_specs import VAR_REFERENCES, FieldWalkError, RefField, walk_field
 
 _DEFAULT_FIELD_PATH = "metadata.name"
@@ -152,28 +152,7 @@ def _find_source(resmap: ResMap, var: _Var, raw_list: str) -> Resource | None:
 # -- field lookup (kyaml's GetFieldValue) -----------------------------------------------
 def _split_field_path(path: str) -> list[str]:
     """``a.b[0].[name=x].c`` -> ``[a, b, 0, [name=x], c]`` (dots inside brackets kept)."""
-    pieces: list[str] = []
-    for part in path.split("."):
-        if pieces and pieces[-1].endswith("\\"):
-            pieces[-1] = pieces[-1][:-1] + "." + part
-        else:
-            pieces.append(part)
-    merged: list[str] = []
-    index = 0
-    while index < len(pieces):
-        elem = pieces[index]
-        if elem.startswith("[") and not elem.endswith("]"):
-            group = [elem]
-            while index < len(pieces) - 1:
-                index += 1
-                group.append(pieces[index])
-                if pieces[index].endswith("]"):
-                    break
-            elem = ".".join(group)
-            if "=" not in elem:
-                elem = elem.strip("[]")
-        merged.append(elem)
-        index += 1
+    merged = split_dotted_path(path)  # kyaml SmarterPathSplitter: a leading dot is dropped
     out: list[str] = []
     for elem in merged:
         match = re.fullmatch(r"(.*)\[(\d+)\]", elem) if elem.endswith("]") else None
@@ -318,29 +297,10 @@ def expand(text: str, values: dict[str, Any], used: set[str] | None = None) -> A
 
 
 def go_value_text(value: Any) -> str:
-    """Go's ``%v`` of a scalar: ``true``, ``5432``, ``1.5``, ``1e+06`` (shortest digits,
-    exponent form when the decimal exponent is < -4 or >= 6)."""
+    """Go's ``%v`` of a scalar: ``true``, ``5432``, ``1.5``, ``1e+06`` (floats as Go's
+    ``FormatFloat(x, 'g', -1, 64)``: shortest digits, exponent form below 1e-4 or from 1e6)."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if not isinstance(value, float):
         return str(value)
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "+Inf" if value > 0 else "-Inf"
-    if value == 0:
-        return "-0" if math.copysign(1.0, value) < 0 else "0"
-    sign_bit, digit_tuple, exponent = Decimal(repr(value)).as_tuple()
-    digits = "".join(map(str, digit_tuple)).rstrip("0")
-    assert isinstance(exponent, int)
-    point = len("".join(map(str, digit_tuple))) + exponent  # digits before the point
-    sign = "-" if sign_bit else ""
-    exp10 = point - 1
-    if exp10 < -4 or exp10 >= 6:
-        body = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
-        return f"{sign}{body}e{'+' if exp10 >= 0 else '-'}{abs(exp10):02d}"
-    if point <= 0:
-        return f"{sign}0.{'0' * -point}{digits}"
-    if point >= len(digits):
-        return sign + digits + "0" * (point - len(digits))
-    return f"{sign}{digits[:point]}.{digits[point:]}"
+    return go_format_float(value)
