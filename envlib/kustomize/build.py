@@ -337,7 +337,9 @@ def strip_build_annotations(res: Resource, keep_origin: bool, keep_transformers:
             annotations.pop(ORIGIN_ANNOTATION, None)
         if not keep_transformers:
             annotations.pop(TRANSFORMER_ANNOTATION, None)
-    if not annotations:
+    if not annotations or not isinstance(annotations, dict):
+        # kustomize re-reads annotations as a string map: a scalar or list in place of the
+        # map (written in a file or by a JSON patch) is dropped from the output
         del meta["annotations"]
 
 

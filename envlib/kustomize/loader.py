@@ -216,7 +216,8 @@ def _parse_file(path: Path) -> list[_ParsedDoc]:
         return cached[1]
     text = fs.read_text(path)
     docs = [
-        _ParsedDoc(d.obj, d.doc_index, d.line) for d in load_documents(text, fs.display_path(path))
+        _ParsedDoc(d.obj, d.doc_index, d.line)
+        for d in load_documents(text, fs.display_path(path), resources=True)
     ]
     _PARSE_CACHE[key] = (stamp, docs)
     return docs

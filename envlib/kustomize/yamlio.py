@@ -343,12 +343,14 @@ def _parse_first(text: str, path: str | None, v3: bool) -> Node | None:
         parser.dispose()
 
 
-def load_documents(text: str, path: str) -> list[Document]:
+def load_documents(text: str, path: str, *, resources: bool = False) -> list[Document]:
     """All non-empty documents of a resource (or SMP patch) stream, YAML 1.2-typed.
 
     Empty, comment-only and ``null`` documents are skipped but still counted in
     ``doc_index``.  Raises YamlSyntaxError (malformed YAML, duplicate key, recursive alias)
     or ResourceError (``.inf``/``.nan``, which kustomize cannot print).
+    ``resources=True`` (resource files, not patches) turns annotation values into text as
+    kustomize does when it loads an object (see :func:`_annotations_as_text`).
     """
     text = _prepare(text)
     if "%" in text:
@@ -364,6 +366,8 @@ def load_documents(text: str, path: str) -> list[Document]:
                 if root is None:
                     break
                 obj = _build_document(builder, root, path)
+                if resources:
+                    _annotations_as_text(root, obj)
                 if obj is not None:
                     documents.append(Document(obj, index, root.start_mark.line + 1))
                 index += 1
@@ -389,6 +393,48 @@ def _build_document(builder: _Builder, root: Node, path: str) -> Any:
         ):
             raise
         return _Builder(path, v3=True, allow_non_finite=True).build(root)
+
+
+def _value_node(node: Node, key: str) -> Node | None:
+    """The value node of a plain scalar ``key`` in a mapping node, if any."""
+    if type(node) is not MappingNode:
+        return None
+    for key_node, value_node in node.value:
+        if type(key_node) is ScalarNode and key_node.value == key:
+            return value_node
+    return None
+
+
+def _annotations_as_text(root: Node, obj: Any) -> None:
+    """Annotation values become the text they were written as, as kustomize makes them.
+
+    kustomize reads and rewrites every object's annotations as a string map: an unquoted
+    ``prometheus.io/port: 8080`` prints as ``"8080"``, ``007`` stays ``"007"``, ``~`` is
+    ``"~"``, and a mapping or list value becomes ``""`` (all verified with kubectl); a scalar
+    in place of the whole map is dropped at output (build.strip_build_annotations). Labels
+    are left as they are.
+    ``kind: List`` items get the same treatment, since each becomes an object.
+    """
+    if not isinstance(obj, dict):
+        return
+    items = obj.get("items")
+    if isinstance(items, list) and str(obj.get("kind", "")).endswith("List"):
+        items_node = _value_node(root, "items")
+        if type(items_node) is SequenceNode and len(items_node.value) == len(items):
+            for item_node, item in zip(items_node.value, items, strict=True):
+                _annotations_as_text(item_node, item)
+    meta = obj.get("metadata")
+    meta_node = _value_node(root, "metadata")
+    annotations_node = _value_node(meta_node, "annotations") if meta_node else None
+    if not isinstance(meta, dict) or annotations_node is None:
+        return
+    annotations = meta.get("annotations")
+    if type(annotations_node) is MappingNode and isinstance(annotations, dict):
+        for key_node, value_node in annotations_node.value:
+            key = key_node.value if type(key_node) is ScalarNode else None
+            if key not in annotations:
+                continue
+            annotations[key] = value_node.value if type(value_node) is ScalarNode else ""
 
 
 _SEPARATOR = re.compile(r"\n---[^\n]*\n")  # kyaml's splitDocuments
