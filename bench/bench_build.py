@@ -20,8 +20,6 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -33,6 +31,8 @@ import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+
+from envlib.oracle import find_kubectl  # noqa: E402 - after the path set-up above
 
 PAIR = """\
 apiVersion: apps/v1
@@ -108,17 +108,6 @@ patches:
               limits:
                 memory: 512Mi
 """
-
-
-def find_kubectl(explicit: str | None) -> str | None:
-    """Stock kubectl 1.32 beside the ``kubectl`` on PATH (see docs/kustomize-spec.md)."""
-    if explicit:
-        return explicit
-    found = shutil.which("kubectl")
-    if not found:
-        return None
-    stock = Path(os.path.realpath(found)).parent / "kubectl.1.32"
-    return str(stock) if stock.exists() else found
 
 
 def make_tree(root: Path, pairs: int) -> Path:

@@ -7,12 +7,13 @@ so CI can never pass by skipping the differential tests.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from envlib.oracle import find_kubectl
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -29,19 +30,8 @@ def require(condition: bool, reason: str) -> None:
 
 
 def find_oracle() -> str | None:
-    """Stock kubectl 1.32 (Kustomize v5.5.0), which prints stock error texts.
-
-    ``ENVLIB_KUBECTL`` overrides; otherwise ``kubectl.1.32`` beside the resolved ``kubectl``
-    link; otherwise plain ``kubectl``.
-    """
-    explicit = os.environ.get("ENVLIB_KUBECTL")
-    if explicit:
-        return explicit
-    found = shutil.which("kubectl")
-    if not found:
-        return None
-    stock = Path(os.path.realpath(found)).parent / "kubectl.1.32"
-    return str(stock) if stock.exists() else found
+    """Stock kubectl 1.32 (Kustomize v5.5.0); ``ENVLIB_KUBECTL`` overrides (envlib.oracle)."""
+    return find_kubectl()
 
 
 @dataclass

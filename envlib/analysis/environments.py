@@ -22,6 +22,7 @@ import yaml
 from envlib.errors import LoadError, SourceLocation
 from envlib.kustomize.fs import display_path
 from envlib.kustomize.resource import Origin, Resource
+from envlib.oracle import find_kubectl
 
 from . import argocd
 from .discovery import (
@@ -149,7 +150,7 @@ def render_all(envs: Sequence[Environment], **options: Any) -> list[RenderedEnv]
 
 def _render_with_kubectl(env: Environment) -> RenderedEnv:
     assert env.path is not None
-    binary = os.environ.get("ENVLIB_KUBECTL") or "kubectl"
+    binary = find_kubectl() or "kubectl"
     try:
         proc = subprocess.run(
             [binary, "kustomize", str(env.path)], capture_output=True, timeout=300, check=False
