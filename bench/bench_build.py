@@ -142,7 +142,9 @@ def timed_process(argv: list[str], runs: int) -> tuple[float, bytes]:
 
 def timed_inprocess(overlay: Path, runs: int) -> float:
     """Median seconds of envlib's build + emit in this process (caches cleared each run)."""
-    from envlib.kustomize import build, fs, loader
+    from envlib.kustomize import build
+    from envlib.kustomize.load import fs
+    from envlib.kustomize.load import resource_entries as loader
 
     times: list[float] = []
     for _ in range(runs):

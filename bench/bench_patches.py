@@ -26,13 +26,13 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from envlib.kustomize.core.resource import Origin, Resource  # noqa: E402
 from envlib.kustomize.patches import (  # noqa: E402
     Selector,
     apply_json6902,
     apply_strategic_merge,
     selector_matches,
 )
-from envlib.kustomize.resource import Origin, Resource  # noqa: E402
 
 
 def small_deployment(i: int = 7) -> dict[str, Any]:

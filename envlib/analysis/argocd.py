@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from envlib.kustomize.fs import display_path
+from envlib.kustomize.load.fs import display_path
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _MAX_BYTES = 1_000_000

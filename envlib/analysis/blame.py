@@ -1,8 +1,8 @@
 """Field-level blame: which file declared a resource and which steps changed a field.
 
 "Why is ``spec.replicas`` 1 in dev?" is answered from the build trace the engine records
-(:mod:`envlib.kustomize.trace`): every step whose changes overlap the field, in build order,
-after the file that declared the resource. Without a trace (``trace=False`` or a renderer
+(:mod:`envlib.kustomize.core.trace`): every step whose changes overlap the field, in build
+order, after the file that declared the resource. Without a trace (``trace=False`` or a renderer
 that has none) the answer is the declaring file alone, and says so.
 
 Field paths accept the trace's syntax (``spec.template.spec.containers[0].image``) and the
@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from envlib.errors import EnvlibError
-from envlib.kustomize.resource import Resource
+from envlib.kustomize.core.resource import Resource
 
 from .diff import format_path, format_value
 from .environments import RenderedEnv

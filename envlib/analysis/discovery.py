@@ -24,7 +24,7 @@ from pathlib import Path
 import yaml
 
 from envlib.errors import LoadError, SourceLocation
-from envlib.kustomize.fs import display_path
+from envlib.kustomize.load.fs import display_path
 
 from . import argocd
 

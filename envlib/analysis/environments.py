@@ -20,8 +20,8 @@ import pandas as pd
 import yaml
 
 from envlib.errors import LoadError, SourceLocation
-from envlib.kustomize.fs import display_path
-from envlib.kustomize.resource import Origin, Resource
+from envlib.kustomize.core.resource import Origin, Resource
+from envlib.kustomize.load.fs import display_path
 from envlib.oracle import find_kubectl
 
 from . import argocd
@@ -124,7 +124,7 @@ def render(
         raise LoadError(f"environment {env.name!r} cannot be built: {env.note or 'no path'}")
     if os.environ.get("ENVLIB_RENDERER") == "kubectl":
         return _render_with_kubectl(env)
-    from envlib.kustomize.build import build  # the one call into the engine
+    from envlib.kustomize.pipeline.build import build  # the one call into the engine
 
     result = build(
         env.path,

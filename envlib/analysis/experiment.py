@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from envlib.kustomize.resource import Resource
+from envlib.kustomize.core.resource import Resource
 
 from .environments import RenderedEnv
 from .workloads import SELDON_GROUP, find_hpa, get_path, hpa_targets, workloads_of

@@ -20,7 +20,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from envlib.kustomize.resource import Resource
+from envlib.kustomize.core.resource import Resource
 
 # kustomize's hash: 10 chars of hex with 0,1,3,a,e replaced by g,h,k,m,t
 _HASH = re.compile(r"-[2456789bcdfghkmt]{10}$")

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from envlib.errors import EnvlibError, SourceLocation
-from envlib.kustomize.fs import display_path
+from envlib.kustomize.load.fs import display_path
 
 from .environments import RenderedEnv
 

@@ -23,7 +23,7 @@ import hmac
 import secrets as _stdlib_secrets
 from typing import Any
 
-from envlib.kustomize.resource import Resource
+from envlib.kustomize.core.resource import Resource
 
 PLACEHOLDER = "<redacted>"
 

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from envlib.kustomize.resource import Resource
+from envlib.kustomize.core.resource import Resource
 
 # kind -> path of the pod spec; replicas field (None: one per node / not a count)
 _POD_TEMPLATES: dict[str, tuple[tuple[str, ...], tuple[str, ...] | None, int | None]] = {

@@ -17,10 +17,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from .build import BuildResult, ExtraPatch, build
-from .resid import Gvk, ResId
-from .resource import Origin, ResMap, Resource
-from .trace import BuildTrace, Change, PatchIssue, Step, format_path, parse_path
+from envlib.kustomize.core.resid import Gvk, ResId
+from envlib.kustomize.core.resource import Origin, ResMap, Resource
+from envlib.kustomize.core.trace import (
+    BuildTrace,
+    Change,
+    PatchIssue,
+    Step,
+    format_path,
+    parse_path,
+)
+from envlib.kustomize.pipeline.build import BuildResult, ExtraPatch, build
 
 
 def blame(result: BuildResult, res_id: Any, field_path: Any = ()) -> list[Step]:

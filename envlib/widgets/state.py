@@ -22,7 +22,7 @@ from typing import Any
 from envlib.analysis.checks import Rule, load_rules
 from envlib.analysis.environments import Environment, RenderedEnv, discover, render
 from envlib.errors import EnvlibError
-from envlib.kustomize.build import ExtraPatch
+from envlib.kustomize.pipeline.build import ExtraPatch
 
 # Steps kustomize runs once at the root on everything (not configured by the user) and the
 # accumulation of resources itself: switching those off is not a meaningful what-if.

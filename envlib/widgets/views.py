@@ -23,8 +23,8 @@ from envlib.analysis.environments import RenderedEnv
 from envlib.analysis.experiment import experiment_preview, experiment_warnings
 from envlib.analysis.inventory import inventory, side_by_side, totals
 from envlib.analysis.matching import match_resources
-from envlib.kustomize.emit import dump_object
-from envlib.kustomize.resource import Resource
+from envlib.kustomize.core.resource import Resource
+from envlib.kustomize.yaml.emitter import dump_object
 
 from .state import ExplorerState
 

@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from envlib.errors import TransformerError
-from envlib.kustomize.resource import Origin, ResMap, Resource
+from envlib.kustomize.core.resource import Origin, ResMap, Resource
 
 Apply = Callable[[ResMap, dict[str, Any]], None]
 

@@ -9,7 +9,7 @@ import pytest
 from oracle_compare import run_both
 
 from envlib.errors import TransformerError
-from envlib.kustomize.resource import Origin, ResMap, Resource
+from envlib.kustomize.core.resource import Origin, ResMap, Resource
 from envlib.kustomize.transformers.annotations import apply_annotations
 
 

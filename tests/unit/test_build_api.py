@@ -11,7 +11,7 @@ import pytest
 
 from envlib.errors import LoadError, PatchError, UnsupportedError
 from envlib.kustomize import ExtraPatch, blame, build
-from envlib.kustomize.build import PIPELINE, ROOT_PIPELINE
+from envlib.kustomize.pipeline.build import PIPELINE, ROOT_PIPELINE
 
 DEPLOY = """\
 apiVersion: apps/v1
@@ -295,7 +295,7 @@ def test_warnings_are_collected(write_tree: WriteTree) -> None:
 
 def test_import_stays_light() -> None:
     code = (
-        "import sys, envlib.kustomize, envlib.kustomize.build, envlib.commands.build_cmd\n"
+        "import sys, envlib.kustomize, envlib.kustomize.pipeline.build, envlib.commands.build_cmd\n"
         "bad = [m for m in ('pandas', 'ipywidgets', 'jupyter', 'IPython') if m in sys.modules]\n"
         "assert not bad, bad\n"
     )

@@ -1,4 +1,4 @@
-"""Byte-exact output: envlib.kustomize.emit against kubectl's own bytes.
+"""Byte-exact output: envlib.kustomize.yaml.emitter against kubectl's own bytes.
 
 The golden tests re-emit what kubectl printed (read back with our YAML 1.2 loader) and
 require identical bytes; the differential tests feed kubectl resources built from tricky
@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from envlib.errors import ResourceError
-from envlib.kustomize.emit import (
+from envlib.kustomize.yaml.emitter import (
     dump_object,
     dump_objects,
     go_format_float,
@@ -24,7 +24,7 @@ from envlib.kustomize.emit import (
     scalar_style,
     sort_keys,
 )
-from envlib.kustomize.yamlio import load_documents
+from envlib.kustomize.yaml.readers import load_documents
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 CASES = SHARED / "kustomize-cases"

@@ -12,13 +12,13 @@ from typing import Any
 import pytest
 
 from envlib.errors import EnvlibError
-from envlib.kustomize.build import build
-from envlib.kustomize.fsconfig import (
+from envlib.kustomize.config.transformer_config import (
     DEFAULT_CONFIG,
     ConfigError,
     merge_specs,
     parse_config,
 )
+from envlib.kustomize.pipeline.build import build
 from envlib.kustomize.transformers.fieldspecs import FieldSpec
 
 MERGE_ROWS = [

@@ -13,22 +13,22 @@ import pytest
 import yaml
 
 from envlib.errors import EnvlibError, GeneratorError, LoadError
-from envlib.kustomize.generators import (
+from envlib.kustomize.core.resource import GeneratorInfo, Origin, ResMap, Resource
+from envlib.kustomize.generators.configmap_secret import (
     absorb_generated,
     encode_base64,
     generate,
     merge_generated,
     merge_options,
 )
-from envlib.kustomize.hashing import (
+from envlib.kustomize.generators.name_hash import (
     apply_hash_suffix,
     content_hash,
     go_json_float,
     go_json_string,
     hash_input,
 )
-from envlib.kustomize.kustomization import GeneratorOptions, load_kustomization
-from envlib.kustomize.resource import GeneratorInfo, Origin, ResMap, Resource
+from envlib.kustomize.load.kustomization import GeneratorOptions, load_kustomization
 
 
 def write(root: Path, files: dict[str, str | bytes]) -> Path:

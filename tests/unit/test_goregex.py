@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from envlib.kustomize import goregex
+from envlib.kustomize.core import goregex
 
 # (name pattern, matches "web" once anchored as kustomize does)
 MATCH_ROWS = [

@@ -9,7 +9,7 @@ import pytest
 from oracle_compare import run_both
 
 from envlib.errors import TransformerError
-from envlib.kustomize.resource import ResMap
+from envlib.kustomize.core.resource import ResMap
 from envlib.kustomize.transformers.images import (
     apply_images,
     image_pattern,

@@ -199,8 +199,8 @@ def test_json6902_matches_kubectl(oracle: Any, tmp_path: Path, ops_text: str) ->
     "case", ["11-json6902-ops", "12-json6902-remove-missing-error", "37-json6902-number-precision-and-internal-annotations"]
 )  # fmt: skip
 def test_shared_json_cases(shared_dir: Path, case: str) -> None:
+    from envlib.kustomize.core.resource import Origin, Resource
     from envlib.kustomize.patches import Selector, parse_patch, selector_matches
-    from envlib.kustomize.resource import Origin, Resource
 
     root = shared_dir / "kustomize-cases" / case
     objs = []

@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 
 from envlib.errors import KustomizationError, LoadError, UnsupportedError, YamlSyntaxError
-from envlib.kustomize.generators import generate
-from envlib.kustomize.kustomization import (
+from envlib.kustomize.generators.configmap_secret import generate
+from envlib.kustomize.load.kustomization import (
     Kustomization,
     Selector,
     find_kustomization_file,
     load_kustomization,
 )
-from envlib.kustomize.kustomization_schema import KUSTOMIZATION, DecodeProblem, decode_strict
+from envlib.kustomize.load.kustomization_schema import KUSTOMIZATION, DecodeProblem, decode_strict
 
 WARN = "# Warning: '{}' is deprecated. Please use '{}' instead. {}Run 'kustomize edit fix' to update your Kustomization automatically."
 

@@ -9,7 +9,7 @@ import pytest
 from oracle_compare import run_both
 
 from envlib.errors import TransformerError
-from envlib.kustomize.resource import Origin, ResMap, Resource
+from envlib.kustomize.core.resource import Origin, ResMap, Resource
 from envlib.kustomize.transformers.fieldspecs import FieldSpec
 from envlib.kustomize.transformers.labels import (
     apply_labels,

@@ -10,7 +10,8 @@ import pytest
 
 from envlib.errors import EnvlibError, ResourceError
 from envlib.kustomize import build
-from envlib.kustomize.loader import (
+from envlib.kustomize.core.resource import Origin, Resource
+from envlib.kustomize.load.resource_entries import (
     check_cycle,
     check_json_compatible,
     go_dump,
@@ -18,7 +19,6 @@ from envlib.kustomize.loader import (
     is_remote,
     resources_from_file,
 )
-from envlib.kustomize.resource import Origin, Resource
 
 WriteTree = Callable[..., Path]
 

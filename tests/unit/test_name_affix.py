@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 import yaml
 
-from envlib.kustomize.resid import Gvk, ResId
-from envlib.kustomize.resource import Origin, ResMap, Resource
+from envlib.kustomize.core.resid import Gvk, ResId
+from envlib.kustomize.core.resource import Origin, ResMap, Resource
 from envlib.kustomize.transformers import apply_name_affix, fix_name_references
 
 
@@ -132,7 +132,7 @@ spec: {selector: {app: web}}
 def test_against_oracle(
     base: str, overlay: str, oracle: Any, write_tree: Any, tmp_path: Path
 ) -> None:
-    from envlib.kustomize.build import build
+    from envlib.kustomize.pipeline.build import build
 
     write_tree(
         {

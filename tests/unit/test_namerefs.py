@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from envlib.errors import TransformerError
-from envlib.kustomize.resource import GeneratorInfo, Origin, ResMap, Resource
+from envlib.kustomize.core.resource import GeneratorInfo, Origin, ResMap, Resource
 from envlib.kustomize.transformers import (
     apply_name_affix,
     apply_namespace,
@@ -629,7 +629,7 @@ def test_configurations_merge_into_existing_target() -> None:
 def test_whole_build_matches_oracle_bytes(
     name: str, oracle: Any, write_tree: Any, tmp_path: Path
 ) -> None:
-    from envlib.kustomize.build import build
+    from envlib.kustomize.pipeline.build import build
 
     write_tree(TREES[name])
     result = oracle.build(tmp_path / "overlay")

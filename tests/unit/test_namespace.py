@@ -9,8 +9,8 @@ import pytest
 import yaml
 
 from envlib.errors import TransformerError
-from envlib.kustomize.resid import Gvk, ResId
-from envlib.kustomize.resource import Origin, ResMap, Resource
+from envlib.kustomize.core.resid import Gvk, ResId
+from envlib.kustomize.core.resource import Origin, ResMap, Resource
 from envlib.kustomize.transformers import apply_namespace, fix_name_references
 
 
@@ -325,7 +325,7 @@ def test_against_oracle(name: str, oracle: Any, write_tree: Any, tmp_path: Path)
 def test_whole_build_matches_oracle_bytes(
     name: str, oracle: Any, write_tree: Any, tmp_path: Path
 ) -> None:
-    from envlib.kustomize.build import build
+    from envlib.kustomize.pipeline.build import build
 
     write_tree(
         {

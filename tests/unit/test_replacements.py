@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from envlib.errors import LoadError, SourceLocation, TransformerError
-from envlib.kustomize.resource import Origin, ResMap, Resource
+from envlib.kustomize.core.resource import Origin, ResMap, Resource
 from envlib.kustomize.transformers.name_affix import apply_name_affix
 from envlib.kustomize.transformers.replacements import apply_replacements, resolve_plain
 

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from envlib.errors import EnvlibError, KustomizationError, SourceLocation, TransformerError
-from envlib.kustomize.resource import Origin, ResMap, Resource
+from envlib.kustomize.core.resource import Origin, ResMap, Resource
 from envlib.kustomize.transformers import apply_name_affix, apply_replicas
 
 WORKLOADS = """\
@@ -129,7 +129,7 @@ def test_count_must_be_an_integer(count: Any) -> None:
     ],
 )
 def test_against_oracle(entries: str, oracle: Any, write_tree: Any, tmp_path: Path) -> None:
-    from envlib.kustomize.build import build
+    from envlib.kustomize.pipeline.build import build
 
     write_tree(
         {

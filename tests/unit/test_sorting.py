@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from envlib.errors import KustomizationError
-from envlib.kustomize.resource import Origin, Resource
-from envlib.kustomize.sorting import SortOptions, legacy_sort, sort_resources
+from envlib.kustomize.core.resource import Origin, Resource
+from envlib.kustomize.core.sorting import SortOptions, legacy_sort, sort_resources
 
 
 def _res(api_version: str, kind: str, name: str, namespace: str = "") -> Resource:

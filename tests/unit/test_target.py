@@ -10,9 +10,9 @@ import pytest
 import yaml
 
 from envlib.errors import PatchError
+from envlib.kustomize.core.resource import Origin, Resource
+from envlib.kustomize.core.selector import label_selector_matches, parse_label_selector
 from envlib.kustomize.patches import Selector, selector_matches
-from envlib.kustomize.patches.target import label_selector_matches, parse_label_selector
-from envlib.kustomize.resource import Origin, Resource
 
 LABELS = {"tier": "front", "env": "prod", "n": "7"}
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from envlib.kustomize.resource import Origin, Resource
-from envlib.kustomize.trace import (
+from envlib.kustomize.core.resource import Origin, Resource
+from envlib.kustomize.core.trace import (
     BuildTrace,
     Change,
     Step,

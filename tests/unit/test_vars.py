@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from envlib.errors import EnvlibError, KustomizationError, TransformerError
-from envlib.kustomize.resource import Origin, ResMap, Resource
+from envlib.kustomize.core.resource import Origin, ResMap, Resource
 from envlib.kustomize.transformers import apply_name_affix, fix_name_references, resolve_vars
 from envlib.kustomize.transformers.vars import expand, go_value_text
 
@@ -222,7 +222,7 @@ def test_list_items_must_be_strings() -> None:
 
 @pytest.mark.oracle
 def test_whole_build_matches_oracle_bytes(oracle: Any, write_tree: Any, tmp_path: Path) -> None:
-    from envlib.kustomize.build import build
+    from envlib.kustomize.pipeline.build import build
 
     result = build_with_oracle(oracle, write_tree, tmp_path, VARS)
     assert result.rc == 0, result.stderr

@@ -1,4 +1,4 @@
-"""Reading YAML in kustomize's three dialects (envlib.kustomize.yamlio).
+"""Reading YAML in kustomize's three dialects (envlib.kustomize.yaml.readers).
 
 Every typing row comes from docs/kustomize-spec.md §2.2/§3.3/§4.4 or was checked against
 ``kubectl kustomize``; the differential test at the end re-checks the resource-file rows
@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from envlib.errors import EnvlibError, KustomizationError, ResourceError, YamlSyntaxError
-from envlib.kustomize.emit import dump_objects
-from envlib.kustomize.yamlio import (
+from envlib.kustomize.yaml.emitter import dump_objects
+from envlib.kustomize.yaml.readers import (
     Document,
     load_documents,
     load_kustomization_yaml,

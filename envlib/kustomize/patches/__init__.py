@@ -1,13 +1,14 @@
 """Patches: strategic merge (kyaml semantics), JSON6902, target selection, patch parsing.
 
-Pure functions on plain dicts; :mod:`envlib.kustomize.patching` wires them into a build.
+Pure functions on plain dicts; :mod:`envlib.kustomize.patches.apply_entries` wires them into a
+build.
 """
 
-from .json6902 import apply_json6902
-from .parse import ParsedPatch, parse_patch
-from .schema import is_known_kind
-from .strategic import apply_strategic_merge
-from .target import Selector, selector_matches
+from envlib.kustomize.core.selector import Selector, selector_matches
+from envlib.kustomize.patches.json6902 import apply_json6902
+from envlib.kustomize.patches.merge import apply_strategic_merge
+from envlib.kustomize.patches.parse import ParsedPatch, parse_patch
+from envlib.kustomize.patches.schema import is_known_kind
 
 __all__ = [
     "ParsedPatch",

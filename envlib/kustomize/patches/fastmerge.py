@@ -25,11 +25,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import schema as sch
-from . import strategic as ref
-from .nodes import KEPT_NULL, MISSING, element_setter, empty_map, find_element, node_text
-from .nodes import scalar_from_text as _scalar_from_text
-from .schema import Node
+from envlib.kustomize.patches import schema as sch
+from envlib.kustomize.patches import strategic as ref
+from envlib.kustomize.patches.nodes import (
+    KEPT_NULL,
+    MISSING,
+    element_setter,
+    empty_map,
+    find_element,
+    node_text,
+)
+from envlib.kustomize.patches.nodes import scalar_from_text as _scalar_from_text
+from envlib.kustomize.patches.schema import Node
 
 
 class Fallback(Exception):

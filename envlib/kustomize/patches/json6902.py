@@ -22,8 +22,7 @@ import re
 from typing import Any
 
 from envlib.errors import PatchError
-
-from .jsondoc import Doc, round_big_ints
+from envlib.kustomize.patches.jsondoc import Doc, round_big_ints
 
 _ABSENT: Any = object()
 _INT = re.compile(r"[+-]?[0-9]+\Z")

@@ -23,8 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from envlib.errors import EnvlibError, PatchError
-
-from ..yamlio import load_documents, load_yaml11
+from envlib.kustomize.yaml.readers import load_documents, load_yaml11
 
 SMP = "strategic-merge"
 JSON6902 = "json6902"
@@ -46,7 +45,7 @@ class ParsedPatch:
 
 
 def _go_quote(text: str) -> str:
-    from ..loader import go_quote
+    from envlib.kustomize.load.resource_entries import go_quote
 
     return go_quote(text)
 

@@ -22,7 +22,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from . import custom_schema
+from envlib.kustomize.patches import custom_schema
 
 Node = dict[str, Any]
 

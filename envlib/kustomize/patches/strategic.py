@@ -16,7 +16,8 @@ compared by their YAML text (``80`` and ``"80"`` are the same key, as in kyaml).
 node distinction cannot be kept in plain data: an empty value (``key:``) in the original is
 dropped by kyaml when patched, while ``key: null`` is kept; here both are ``None`` and kept.
 
-Public entry point: :func:`apply_strategic_merge`.
+This is the reference walk. The entry point, :mod:`.merge`'s ``apply_strategic_merge``, tries
+the copy-on-write fast path (:mod:`.fastmerge`) first and falls back to this walk.
 """
 
 from __future__ import annotations
@@ -24,10 +25,8 @@ from __future__ import annotations
 from typing import Any
 
 from envlib.errors import PatchError
-
-from . import fastmerge
-from . import schema as sch
-from .nodes import (
+from envlib.kustomize.patches import schema as sch
+from envlib.kustomize.patches.nodes import (
     KEPT_NULL,
     MAP,
     MISSING,
@@ -43,47 +42,9 @@ from .nodes import (
     scalar_from_text,
     wrong_kind,
 )
-from .schema import Node
+from envlib.kustomize.patches.schema import Node
 
 _DIRECTIVE = "$patch"
-_NOT_DONE: Any = object()
-
-
-def apply_strategic_merge(obj: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any] | None:
-    """Merge ``patch`` into ``obj`` like ``kubectl kustomize`` does; inputs are not modified.
-
-    The merge runs copy-on-write (:mod:`.fastmerge`): the result is always a new top-level
-    dict, but it *shares* every subtree the merge left unchanged with ``obj`` (nothing with
-    ``patch``), so the caller must not keep using ``obj`` as an independent copy. Patches
-    with a ``$patch`` directive, and any shape the fast path does not reproduce, go through
-    the reference walk below on deep copies.
-
-    Returns the merged object, or **None when the patch deletes the object** (top-level
-    ``$patch: delete``); the caller then drops the resource. ``kind`` and
-    ``metadata.name``/``namespace`` are *not* restored here (the caller does that, §6.1).
-    The schema is looked up by ``obj``'s apiVersion/kind, then by the patch's (as kyaml does;
-    with a ``target:`` kustomize first gives the patch the target's apiVersion).
-
-    Raises :class:`PatchError` where kustomize fails (a map patched with a scalar, an unknown
-    ``$patch`` value, ...).
-    """
-    try:
-        result = fastmerge.walk(obj, fastmerge.clone_patch(patch), None)
-    except Exception:  # Fallback, or an error the reference will report exactly
-        result = _NOT_DONE
-    if result is _NOT_DONE:
-        result = _walk(fastmerge.clone(obj), fastmerge.clone(patch), None, [])
-    if result is MISSING or result is None or result is KEPT_NULL:
-        return None
-    if not isinstance(result, dict):  # pragma: no cover - a map walk always yields a map
-        raise PatchError("strategic merge produced a non-object")
-    return result
-
-
-# -- node helpers (what kyaml asks of a yaml.Node) ----------------------------------------------
-
-
-# -- the walker ----------------------------------------------------------------------------------
 
 
 def _get_schema(dest: Any, patch: Any, schema: Node | None) -> Node | None:

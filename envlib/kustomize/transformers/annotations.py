@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from envlib.kustomize.resource import ResMap
-
-from .fieldspecs import COMMON_ANNOTATION_SPECS, FieldSpec
-from .labels import set_map_entries
+from envlib.kustomize.core.resource import ResMap
+from envlib.kustomize.transformers.fieldspecs import COMMON_ANNOTATION_SPECS, FieldSpec
+from envlib.kustomize.transformers.labels import set_map_entries
 
 
 def apply_annotations(

@@ -29,10 +29,9 @@ from typing import Any, Literal
 import yaml
 
 from envlib.errors import TransformerError
-from envlib.kustomize import goregex
-from envlib.kustomize.resource import Resource
-
-from .fieldspecs import FieldSpec
+from envlib.kustomize.core import goregex
+from envlib.kustomize.core.resource import Resource
+from envlib.kustomize.transformers.fieldspecs import FieldSpec
 
 NodeKind = Literal["map", "seq", "scalar"]
 

@@ -17,8 +17,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from envlib.kustomize.resid import split_api_version
-from envlib.kustomize.sorting import DEFAULT_ORDER_FIRST, DEFAULT_ORDER_LAST
+from envlib.kustomize.core.resid import split_api_version
+from envlib.kustomize.core.sorting import DEFAULT_ORDER_FIRST, DEFAULT_ORDER_LAST
 
 
 @dataclass(frozen=True, slots=True)

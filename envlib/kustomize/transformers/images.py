@@ -23,11 +23,16 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from envlib.errors import TransformerError
-from envlib.kustomize import goregex
-from envlib.kustomize.resource import ResMap, Resource
-
-from .fieldpath import FieldPathError, Slot, apply_field_specs, scalar_text, wrong_kind
-from .fieldspecs import IMAGE_SPECS, FieldSpec
+from envlib.kustomize.core import goregex
+from envlib.kustomize.core.resource import ResMap, Resource
+from envlib.kustomize.transformers.fieldpath import (
+    FieldPathError,
+    Slot,
+    apply_field_specs,
+    scalar_text,
+    wrong_kind,
+)
+from envlib.kustomize.transformers.fieldspecs import IMAGE_SPECS, FieldSpec
 
 _TAG_CHARS = "[a-zA-Z0-9_.{}-]"
 _ENTRY_KEYS = ("name", "newName", "newTag", "digest", "tagSuffix")
@@ -36,7 +41,7 @@ _ENTRY_KEYS = ("name", "newName", "newTag", "digest", "tagSuffix")
 def image_pattern(name: str) -> re.Pattern[str]:
     """kustomize's ``IsImageMatched`` regex for an entry name, in Go's regexp dialect.
 
-    Raises :class:`~envlib.kustomize.goregex.GoRegexError` for an invalid name (kubectl
+    Raises :class:`~envlib.kustomize.core.goregex.GoRegexError` for an invalid name (kubectl
     itself crashes with a nil-pointer panic there).
     """
     return goregex.compile(f"^{name}(:{_TAG_CHARS}*)?(@sha256:{_TAG_CHARS}*)?$")

@@ -24,10 +24,15 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from envlib.kustomize.resource import ResMap
-
-from .fieldpath import Setter, Slot, apply_field_specs, scalar_text, wrong_kind
-from .fieldspecs import (
+from envlib.kustomize.core.resource import ResMap
+from envlib.kustomize.transformers.fieldpath import (
+    Setter,
+    Slot,
+    apply_field_specs,
+    scalar_text,
+    wrong_kind,
+)
+from envlib.kustomize.transformers.fieldspecs import (
     COMMON_LABEL_SPECS,
     METADATA_ONLY_LABEL_SPECS,
     TEMPLATE_LABEL_SPECS,

@@ -12,12 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from envlib.kustomize.resid import ResId
-from envlib.kustomize.resource import ResMap, Resource
-
-from .fieldpath import field_spec_error
-from .fieldspecs import FieldSpec
-from .nameref_specs import FieldWalkError, split_path, walk_field
+from envlib.kustomize.core.resid import ResId
+from envlib.kustomize.core.resource import ResMap, Resource
+from envlib.kustomize.transformers.fieldpath import field_spec_error
+from envlib.kustomize.transformers.fieldspecs import FieldSpec
+from envlib.kustomize.transformers.nameref_specs import FieldWalkError, split_path, walk_field
 
 
 def _skipped(org_id: ResId) -> bool:

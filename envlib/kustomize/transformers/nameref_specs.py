@@ -19,10 +19,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from envlib.kustomize.resid import Gvk
-from envlib.kustomize.sorting import DEFAULT_ORDER_FIRST, DEFAULT_ORDER_LAST
-
-from .fieldpath import FieldPathError, walk_path
+from envlib.kustomize.core.resid import Gvk
+from envlib.kustomize.core.sorting import DEFAULT_ORDER_FIRST, DEFAULT_ORDER_LAST
+from envlib.kustomize.transformers.fieldpath import FieldPathError, walk_path
 
 
 @dataclass(frozen=True, slots=True)

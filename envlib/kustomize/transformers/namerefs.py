@@ -26,10 +26,9 @@ from collections.abc import Callable
 from typing import Any
 
 from envlib.errors import TransformerError
-from envlib.kustomize.resid import Gvk
-from envlib.kustomize.resource import ResMap, Resource
-
-from .nameref_specs import (
+from envlib.kustomize.core.resid import Gvk
+from envlib.kustomize.core.resource import ResMap, Resource
+from envlib.kustomize.transformers.nameref_specs import (
     NAME_REFERENCES,
     FieldWalkError,
     GvkSelector,

@@ -17,12 +17,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from envlib.errors import TransformerError
-from envlib.kustomize.resid import ResId, is_cluster_scoped
-from envlib.kustomize.resource import ResMap, Resource
-
-from .fieldpath import field_spec_error
-from .fieldspecs import FieldSpec
-from .nameref_specs import FieldWalkError, split_path, walk_field
+from envlib.kustomize.core.resid import ResId, is_cluster_scoped
+from envlib.kustomize.core.resource import ResMap, Resource
+from envlib.kustomize.transformers.fieldpath import field_spec_error
+from envlib.kustomize.transformers.fieldspecs import FieldSpec
+from envlib.kustomize.transformers.nameref_specs import FieldWalkError, split_path, walk_field
 
 _INTERNAL = "internal.config.kubernetes.io"
 _ROLE_BINDINGS = ("RoleBinding", "ClusterRoleBinding")

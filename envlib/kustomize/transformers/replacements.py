@@ -36,11 +36,10 @@ from typing import Any
 import yaml
 
 from envlib.errors import LoadError, SourceLocation, TransformerError
-from envlib.kustomize import fs
-from envlib.kustomize.resid import Gvk, ResId
-from envlib.kustomize.resource import ResMap, Resource
-
-from .fieldpath import (
+from envlib.kustomize.core.resid import Gvk, ResId
+from envlib.kustomize.core.resource import ResMap, Resource
+from envlib.kustomize.load import fs
+from envlib.kustomize.transformers.fieldpath import (
     CREATED,
     FieldPathError,
     NodeKind,
@@ -50,7 +49,7 @@ from .fieldpath import (
     scalar_text,
     split_dotted_path,
 )
-from .labels import matches_selector
+from envlib.kustomize.transformers.labels import matches_selector
 
 DEFAULT_FIELD_PATH = "metadata.name"
 _ID_KEYS = ("group", "version", "kind", "name", "namespace")

@@ -12,11 +12,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from envlib.errors import KustomizationError, SourceLocation, TransformerError
-from envlib.kustomize.resid import Gvk
-from envlib.kustomize.resource import ResMap
-
-from .fieldspecs import FieldSpec
-from .nameref_specs import FieldWalkError, split_path, walk_field
+from envlib.kustomize.core.resid import Gvk
+from envlib.kustomize.core.resource import ResMap
+from envlib.kustomize.transformers.fieldspecs import FieldSpec
+from envlib.kustomize.transformers.nameref_specs import FieldWalkError, split_path, walk_field
 
 # kustomize's replicas field specs after its config sort (the order its error text shows).
 REPLICA_KINDS: tuple[str, ...] = (

@@ -18,12 +18,16 @@ import re
 from typing import Any
 
 from envlib.errors import KustomizationError, TransformerError
-from envlib.kustomize.resid import Gvk, ResId
-from envlib.kustomize.resource import ResMap, Resource
-from envlib.kustomize.yamlscalars import go_format_float
-
-from .fieldpath import split_dotted_path
-from .nameref_specs import VAR_REFERENCES, FieldWalkError, RefField, walk_field
+from envlib.kustomize.core.resid import Gvk, ResId
+from envlib.kustomize.core.resource import ResMap, Resource
+from envlib.kustomize.transformers.fieldpath import split_dotted_path
+from envlib.kustomize.transformers.nameref_specs import (
+    VAR_REFERENCES,
+    FieldWalkError,
+    RefField,
+    walk_field,
+)
+from envlib.kustomize.yaml.scalars import go_format_float
 
 _DEFAULT_FIELD_PATH = "metadata.name"
 _MISS = object()

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from envlib.errors import SourceLocation
 
 if TYPE_CHECKING:
-    from .resource import Origin, Resource
+    from envlib.kustomize.core.resource import Origin, Resource
 
 FieldPath = tuple["str | int", ...]
 

@@ -4,11 +4,12 @@
   (kubebuilder's ``nameReference`` for cert-manager Issuers and webhook services, its
   ``namespace`` specs for webhook/CRD service namespaces, CRD ``commonLabels``/``images``
   paths, ``varReference``...); ``crds:`` OpenAPI files add specs from ``x-kubernetes-*``
-  extensions. Both merge into the level's :class:`~.fsconfig.TransformerConfig`.
+  extensions. Both merge into the level's
+  :class:`~envlib.kustomize.config.transformer_config.TransformerConfig`.
 * ``transformers:`` / ``generators:`` may list builtin plugin configs (``apiVersion:
   builtin``; podinfo's overlays use a LabelTransformer), run in list order with exactly
-  their own field specs (:mod:`.builtin_plugins`). Real plugins (exec, containerized, Go)
-  are refused: envlib never executes code from a repository.
+  their own field specs (:mod:`envlib.kustomize.config.plugin_transformers`). Real plugins (exec,
+  containerized, Go) are refused: envlib never executes code from a repository.
 """
 
 from __future__ import annotations
@@ -23,12 +24,11 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from envlib.errors import EnvlibError, UnsupportedError
-
-from . import fs
-from .builtin_plugins import BUILTIN_TRANSFORMERS
+from envlib.kustomize.config.plugin_transformers import BUILTIN_TRANSFORMERS
+from envlib.kustomize.load import fs
 
 if TYPE_CHECKING:
-    from .buildsteps import LevelSteps
+    from envlib.kustomize.pipeline.level_steps import LevelSteps
 
 
 def _load_yaml_docs(stages: LevelSteps, field: str, index: int, entry: str) -> list[Any]:
@@ -38,7 +38,7 @@ def _load_yaml_docs(stages: LevelSteps, field: str, index: int, entry: str) -> l
         text = entry
     elif field in ("generators", "transformers") and os.path.isdir(absolute):
         # a kustomization whose resources are plugin configs: build it, use its output
-        from .loader import check_cycle, refuse_remote
+        from envlib.kustomize.load.resource_entries import check_cycle, refuse_remote
 
         refuse_remote(entry, location, f"{field}[{index}]")
         real = os.path.realpath(absolute)
@@ -70,16 +70,22 @@ def load_configurations(stages: LevelSteps, field: str, entries: list[str]) -> N
     inline configurations), only a file's first YAML document counts, unknown sections are
     errors, and the files' union is merged onto the built-in field specs. ``crds:`` files are
     OpenAPI definitions whose ``x-kubernetes-*`` extensions become field specs
-    (:mod:`.crd_config`).
+    (:mod:`envlib.kustomize.config.crd_specs`).
     """
-    from .fsconfig import DEFAULT_CONFIG, ConfigError, TransformerConfig, merge_into, parse_config
+    from envlib.kustomize.config.transformer_config import (
+        DEFAULT_CONFIG,
+        ConfigError,
+        TransformerConfig,
+        merge_into,
+        parse_config,
+    )
 
     from_files = TransformerConfig()
     for index, entry in enumerate(entries):
         text = _read_entry(stages, field, index, str(entry))
         try:
             if field == "crds":
-                from .crd_config import config_from_crd_text
+                from envlib.kustomize.config.crd_specs import config_from_crd_text
 
                 from_files = from_files.merge(config_from_crd_text(text, str(entry)))
                 continue
@@ -96,7 +102,7 @@ def load_configurations(stages: LevelSteps, field: str, entries: list[str]) -> N
 
 def _first_document(text: str) -> Any:
     """sigs.k8s.io/yaml reads the first document only."""
-    from .fsconfig import ConfigError
+    from envlib.kustomize.config.transformer_config import ConfigError
 
     try:
         for doc in yaml.load_all(text, Loader=yaml.CSafeLoader):
@@ -163,9 +169,9 @@ def _transformer_action(
     stages: LevelSteps, doc: dict[str, Any], index: int, name: str
 ) -> tuple[str, str, Callable[[], object], str | None]:
     """(step kind, description, action, patch type) for one builtin transformer config."""
-    from . import patch_config
-    from .builtin_plugins import builtin_action
-    from .patching import apply_patch
+    from envlib.kustomize.config.plugin_transformers import builtin_action
+    from envlib.kustomize.patches import configure_entries as patch_config
+    from envlib.kustomize.patches.apply_entries import apply_patch
 
     kind = str(doc["kind"])
     if kind in BUILTIN_TRANSFORMERS:
@@ -231,8 +237,8 @@ def run_transformer_configs(stages: LevelSteps, entries: list[str]) -> None:
 
 def run_generator_configs(stages: LevelSteps, entries: list[str]) -> None:
     """Run builtin ConfigMapGenerator / SecretGenerator configs listed under ``generators:``."""
-    from .generators import absorb_generated, generate
-    from .kustomization import generator_args
+    from envlib.kustomize.generators.configmap_secret import absorb_generated, generate
+    from envlib.kustomize.load.kustomization import generator_args
 
     for index, doc in _plugin_docs(stages, "generators", entries):
         field = "configMapGenerator" if doc["kind"] == "ConfigMapGenerator" else "secretGenerator"

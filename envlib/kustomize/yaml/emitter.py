@@ -31,9 +31,9 @@ from typing import Any, Final
 from yaml._yaml import CEmitter
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from envlib.kustomize import emitquirks as quirks
-from envlib.kustomize.yamlio import gc_paused
-from envlib.kustomize.yamlscalars import (
+from envlib.kustomize.yaml import emitter_quirks as quirks
+from envlib.kustomize.yaml.readers import gc_paused
+from envlib.kustomize.yaml.scalars import (
     INT64_MIN,
     UINT64_MAX,
     go_format_float,

@@ -23,7 +23,7 @@ import re
 import struct
 from typing import Any
 
-from .gotypes import (
+from envlib.kustomize.load.gotypes import (
     BOOL,
     INT,
     INT64,
@@ -38,7 +38,7 @@ from .gotypes import (
     Struct,
     Type,
 )
-from .gotypes import go_struct as _s
+from envlib.kustomize.load.gotypes import go_struct as _s
 
 PathKey = tuple["str | int", ...]
 
@@ -348,7 +348,7 @@ def _go_number(value: int | float) -> str:
     """A YAML number as JSON text after Go's ``json.Marshal`` (int as is, float64 formatted)."""
     if isinstance(value, int) and -(2**63) <= value <= 2**64 - 1:
         return str(value)  # go-yaml v2 keeps int64/uint64; bigger integers become float64
-    from .hashing import go_json_float
+    from envlib.kustomize.generators.name_hash import go_json_float
 
     return go_json_float(float(value))
 

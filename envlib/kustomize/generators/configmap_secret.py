@@ -13,7 +13,7 @@ Behaviour follows kustomize v5.5 (spec section 8) rather than the Kubernetes doc
   id history); labels/annotations are merged even for ``replace``; the result only gets a hash
   suffix when both the old and the new object wanted one.
 
-Files are read through :mod:`envlib.kustomize.fs`, so the default load restriction applies.
+Files are read through :mod:`envlib.kustomize.load.fs`, so the default load restriction applies.
 """
 
 from __future__ import annotations
@@ -24,14 +24,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from envlib.errors import EnvlibError, GeneratorError, SourceLocation, UnsupportedError
-
-from . import fs
-from .resource import GeneratorInfo, Origin, Resource
+from envlib.kustomize.core.resource import GeneratorInfo, Origin, Resource
+from envlib.kustomize.load import fs
 
 if TYPE_CHECKING:
-    from .kustomization import GeneratorArgs, GeneratorOptions, Kustomization
-    from .resid import ResId
-    from .resource import ResMap
+    from envlib.kustomize.core.resid import ResId
+    from envlib.kustomize.core.resource import ResMap
+    from envlib.kustomize.load.kustomization import GeneratorArgs, GeneratorOptions, Kustomization
 
 _BASE64_LINE = 70
 _BOM = b"\xef\xbb\xbf"
@@ -271,7 +270,7 @@ def generate(kust: Kustomization) -> list[Generated]:
     rejects) every generator before running any of them.
     """
     if kust.helm_charts:
-        from .kustomization import helm_unsupported
+        from envlib.kustomize.load.kustomization import helm_unsupported
 
         raise helm_unsupported(kust)
     out: list[Generated] = []

@@ -16,9 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from envlib.errors import KustomizationError, SourceLocation
-
-from .resid import Gvk, ResId
-from .resource import Resource
+from envlib.kustomize.core.resid import Gvk, ResId
+from envlib.kustomize.core.resource import Resource
 
 DEFAULT_ORDER_FIRST: tuple[str, ...] = (
     "Namespace",

@@ -18,8 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 from envlib.errors import ResourceConflictError, SourceLocation
-
-from .resid import Gvk, ResId
+from envlib.kustomize.core.resid import Gvk, ResId
 
 
 @lru_cache(maxsize=4096)

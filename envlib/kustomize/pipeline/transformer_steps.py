@@ -2,8 +2,8 @@
 
 Each turns one kustomization field into trace steps that call the transformer modules with
 this level's merged field specs (:attr:`TransformerStages.config`);
-:class:`~.buildsteps.LevelSteps` inherits them, so the order still lives only in
-``build.PIPELINE``.
+:class:`~envlib.kustomize.pipeline.level_steps.LevelSteps` inherits them, so the order still lives
+only in ``build.PIPELINE``.
 """
 
 from __future__ import annotations
@@ -13,11 +13,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from envlib.errors import KustomizationError
-
-from .stages import Stages, as_plain, field_value
+from envlib.kustomize.pipeline.stage_context import Stages, as_plain, field_value
 
 if TYPE_CHECKING:
-    from .fsconfig import TransformerConfig
+    from envlib.kustomize.config.transformer_config import TransformerConfig
 
 
 class TransformerStages(Stages):
@@ -26,7 +25,7 @@ class TransformerStages(Stages):
     @property
     def config(self) -> TransformerConfig:
         """This level's merged transformer config (built-ins + configurations + crds)."""
-        from .fsconfig import config_of
+        from envlib.kustomize.config.transformer_config import config_of
 
         return config_of(self.resmap)
 
@@ -37,7 +36,7 @@ class TransformerStages(Stages):
     def stage_namespace(self) -> None:
         ns = field_value(self.kust, "namespace", "")
         if ns:
-            from .transformers.namespace import apply_namespace
+            from envlib.kustomize.transformers.namespace import apply_namespace
 
             specs = self.config.namespace
             self._simple(
@@ -49,7 +48,7 @@ class TransformerStages(Stages):
     def stage_namePrefix(self) -> None:
         prefix = field_value(self.kust, "namePrefix", "")
         if prefix:
-            from .transformers.name_affix import apply_name_affix
+            from envlib.kustomize.transformers.name_affix import apply_name_affix
 
             self._simple(
                 "namePrefix",
@@ -60,7 +59,7 @@ class TransformerStages(Stages):
     def stage_nameSuffix(self) -> None:
         suffix = field_value(self.kust, "nameSuffix", "")
         if suffix:
-            from .transformers.name_affix import apply_name_affix
+            from envlib.kustomize.transformers.name_affix import apply_name_affix
 
             self._simple(
                 "nameSuffix",
@@ -69,8 +68,8 @@ class TransformerStages(Stages):
             )
 
     def stage_labels(self) -> None:
-        from .transformers.fieldspecs import FieldSpec
-        from .transformers.labels import apply_labels
+        from envlib.kustomize.transformers.fieldspecs import FieldSpec
+        from envlib.kustomize.transformers.labels import apply_labels
 
         for index, entry in enumerate(field_value(self.kust, "labels", [])):
             plain = as_plain(entry)
@@ -100,8 +99,8 @@ class TransformerStages(Stages):
 
     def _label_specs(self, plain: dict[str, Any], fields: list[Any], index: int) -> Any:
         """kustomize's LabelTransformer configurator for one ``labels:`` entry."""
-        from .fsconfig import ConfigError, merge_specs
-        from .transformers.fieldspecs import FieldSpec
+        from envlib.kustomize.config.transformer_config import ConfigError, merge_specs
+        from envlib.kustomize.transformers.fieldspecs import FieldSpec
 
         config = self.config
         try:
@@ -124,7 +123,7 @@ class TransformerStages(Stages):
     def stage_commonLabels(self) -> None:
         pairs = field_value(self.kust, "commonLabels", {})
         if pairs:
-            from .transformers.labels import apply_labels
+            from envlib.kustomize.transformers.labels import apply_labels
 
             self._simple(
                 "commonLabels",
@@ -142,7 +141,7 @@ class TransformerStages(Stages):
     def stage_commonAnnotations(self) -> None:
         annotations = field_value(self.kust, "commonAnnotations", {})
         if annotations:
-            from .transformers.annotations import apply_annotations
+            from envlib.kustomize.transformers.annotations import apply_annotations
 
             self._simple(
                 "commonAnnotations",
@@ -153,7 +152,7 @@ class TransformerStages(Stages):
             )
 
     def stage_replicas(self) -> None:
-        from .transformers.replicas import apply_replicas
+        from envlib.kustomize.transformers.replicas import apply_replicas
 
         for index, entry in enumerate(field_value(self.kust, "replicas", [])):
             plain = as_plain(entry)
@@ -178,7 +177,7 @@ class TransformerStages(Stages):
             )
 
     def stage_images(self) -> None:
-        from .transformers.images import apply_images
+        from envlib.kustomize.transformers.images import apply_images
 
         for index, entry in enumerate(field_value(self.kust, "images", [])):
             plain = as_plain(entry)
@@ -200,7 +199,7 @@ class TransformerStages(Stages):
     def stage_replacements(self) -> None:
         entries = field_value(self.kust, "replacements", [])
         if entries:
-            from .transformers.replacements import apply_replacements
+            from envlib.kustomize.transformers.replacements import apply_replacements
 
             self._simple(
                 "replacements",

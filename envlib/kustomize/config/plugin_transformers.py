@@ -16,11 +16,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from envlib.errors import KustomizationError
-
-from .resid import Gvk, ResId
+from envlib.kustomize.core.resid import Gvk, ResId
 
 if TYPE_CHECKING:
-    from .buildsteps import LevelSteps
+    from envlib.kustomize.pipeline.level_steps import LevelSteps
 
 Action = tuple[str, str, Callable[[], object], None]
 
@@ -56,13 +55,13 @@ def _config_error(stages: LevelSteps, doc: dict[str, Any], index: int, why: str)
 
 def builtin_action(stages: LevelSteps, doc: dict[str, Any], index: int, name: str) -> Action:
     """(step kind, description, action, None) for one non-patch builtin transformer config."""
-    from .transformers.annotations import apply_annotations
-    from .transformers.fieldspecs import FieldSpec
-    from .transformers.images import apply_images
-    from .transformers.labels import apply_labels
-    from .transformers.name_affix import apply_name_affix
-    from .transformers.namespace import SUBJECT_MODES, apply_namespace
-    from .transformers.replicas import apply_replicas
+    from envlib.kustomize.transformers.annotations import apply_annotations
+    from envlib.kustomize.transformers.fieldspecs import FieldSpec
+    from envlib.kustomize.transformers.images import apply_images
+    from envlib.kustomize.transformers.labels import apply_labels
+    from envlib.kustomize.transformers.name_affix import apply_name_affix
+    from envlib.kustomize.transformers.namespace import SUBJECT_MODES, apply_namespace
+    from envlib.kustomize.transformers.replicas import apply_replicas
 
     kind = str(doc["kind"])
     raw_specs = doc.get("fieldSpecs")
@@ -123,7 +122,7 @@ def builtin_action(stages: LevelSteps, doc: dict[str, Any], index: int, name: st
         action = functools.partial(apply_replicas, resmap, [replica], location, specs=specs)
         return "replicas", f"ReplicaCountTransformer {replica.get('name')}", action, None
     # ReplacementTransformer
-    from .transformers.replacements import apply_replacements
+    from envlib.kustomize.transformers.replacements import apply_replacements
 
     entries = list(doc.get("replacements") or [])
     for entry in entries:

@@ -32,9 +32,8 @@ from envlib.errors import (
     UnsupportedError,
     YamlSyntaxError,
 )
-
-from . import fs
-from .kustomization_model import (
+from envlib.kustomize.load import fs
+from envlib.kustomize.load.kustomization_model import (
     COMPONENT_VERSION,
     KUSTOMIZATION_VERSION,
     FieldSpec,
@@ -50,8 +49,8 @@ from .kustomization_model import (
     SortOptions,
     format_entry,
 )
-from .kustomization_schema import KUSTOMIZATION, DecodeProblem, decode_strict
-from .yamlio import load_kustomization_yaml
+from envlib.kustomize.load.kustomization_schema import KUSTOMIZATION, DecodeProblem, decode_strict
+from envlib.kustomize.yaml.readers import load_kustomization_yaml
 
 KUSTOMIZATION_FILE_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 
@@ -335,7 +334,9 @@ def helm_unsupported(kust: Kustomization) -> UnsupportedError:
     chart = kust.helm_charts[0]
     config = {k: v for k, v in (kust.helm_globals or {}).items() if v not in (None, "")}
     config.update({k: v for k, v in chart.items() if v not in (None, "", False, [], {})})
-    from .emit import dump_object  # go-yaml v2 text, as kustomize's yaml.Marshal
+    from envlib.kustomize.yaml.emitter import (
+        dump_object,  # go-yaml v2 text, as kustomize's yaml.Marshal
+    )
 
     text = dump_object(config)
     name = chart.get("name") or "?"

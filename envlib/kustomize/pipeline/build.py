@@ -5,8 +5,9 @@ runs in exactly kustomize's order (spec §0): resources, generators, components,
 transformers. Only the root then runs :data:`ROOT_PIPELINE` (hash suffixes, name references,
 vars, local-config drop, sort, build metadata, internal-annotation strip).
 
-Every configured generator, transformer and patch entry is a :class:`~.trace.Step` whose id
-names the kustomization file and field (``k8s/overlays/dev/kustomization.yaml#patches[0]``).
+Every configured generator, transformer and patch entry is a
+:class:`~envlib.kustomize.core.trace.Step` whose id names the kustomization file and field
+(``k8s/overlays/dev/kustomization.yaml#patches[0]``).
 :func:`build` can skip chosen steps (``disabled_steps``) and add ad-hoc patches after the
 root's own ``patches`` (``extra_patches``), which is what patch toggles and what-if views use.
 """
@@ -20,14 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from envlib.errors import EnvlibError, LoadError, SourceLocation, UnsupportedError
-
-from . import fs
-from .buildsteps import LevelSteps
-from .loader import check_json_compatible, go_quote
-from .resource import ResMap, Resource
-from .sorting import SortOptions, sort_resources
-from .stages import kustomization_file
-from .trace import BuildTrace, Change, Step, diff_paths, snapshot
+from envlib.kustomize.core.resource import ResMap, Resource
+from envlib.kustomize.core.sorting import SortOptions, sort_resources
+from envlib.kustomize.core.trace import BuildTrace, Change, Step, diff_paths, snapshot
+from envlib.kustomize.load import fs
+from envlib.kustomize.load.resource_entries import check_json_compatible, go_quote
+from envlib.kustomize.pipeline.level_steps import LevelSteps
+from envlib.kustomize.pipeline.stage_context import kustomization_file
 
 # kustomize's per-kustomization order (api/internal/target/kusttarget.go + configplugin.go).
 PIPELINE: tuple[str, ...] = (
@@ -118,7 +118,7 @@ class BuildResult:
 
     def to_yaml(self) -> str:
         """Exactly what ``kubectl kustomize`` prints on stdout."""
-        from .emit import dump_objects
+        from envlib.kustomize.yaml.emitter import dump_objects
 
         return dump_objects([r.obj for r in self.resources])
 
@@ -228,7 +228,7 @@ class Builder:
     # -- directories ----------------------------------------------------------------------
     def load(self, directory: Path) -> Any:
         """Load a kustomization (collecting its deprecation warnings)."""
-        from .kustomization import load_kustomization
+        from envlib.kustomize.load.kustomization import load_kustomization
 
         kust = load_kustomization(directory)
         for warning in getattr(kust, "warnings", ()) or ():
@@ -297,7 +297,7 @@ class Builder:
         self.build_metadata = {str(m) for m in getattr(kust, "build_metadata", None) or []}
         resmap = ResMap()
         self.accumulate(self.root, kust, resmap, is_root=True)
-        from .rootsteps import RootSteps
+        from envlib.kustomize.pipeline.root_steps import RootSteps
 
         resources = RootSteps(self, self.root, kust, resmap).run(ROOT_PIPELINE)
         for step in self.trace.steps:
@@ -383,9 +383,9 @@ def build(
 ) -> BuildResult:
     """Build the kustomization in directory ``path`` exactly as ``kubectl kustomize`` does.
 
-    ``disabled_steps`` are step ids (see :class:`~.trace.Step`) to skip; ``extra_patches``
-    are applied after the root's own ``patches``. With ``trace=False`` no per-step changes are
-    recorded (faster; steps are still listed). ``on_warning`` is called with each
+    ``disabled_steps`` are step ids (see :class:`~envlib.kustomize.core.trace.Step`) to skip;
+    ``extra_patches`` are applied after the root's own ``patches``. With ``trace=False`` no per-step
+    changes are recorded (faster; steps are still listed). ``on_warning`` is called with each
     deprecation warning as its kustomization is loaded (kubectl prints them even when the
     build later fails); they are also in :attr:`BuildResult.warnings`.
     Raises :class:`~envlib.errors.EnvlibError`

@@ -1,8 +1,10 @@
 """What every pipeline stage shares: the kustomization, its directory, trace steps, locations.
 
-:class:`Stages` is the base of :class:`~.buildsteps.LevelSteps` (per kustomization) and
-:class:`~.rootsteps.RootSteps` (root only); the helpers here read a kustomization's fields
-whether it is the typed model or a plain stand-in, so the stage code needs neither.
+:class:`Stages` is the base of :class:`~envlib.kustomize.pipeline.level_steps.LevelSteps` (per
+kustomization) and
+:class:`~envlib.kustomize.pipeline.root_steps.RootSteps` (root only); the helpers here read a
+kustomization's fields whether it is the typed model or a plain stand-in, so the stage code needs
+neither.
 """
 
 from __future__ import annotations
@@ -13,14 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from envlib.errors import SourceLocation
-
-from . import fs
-from .kustomization import KUSTOMIZATION_FILE_NAMES
-from .resource import ResMap
-from .trace import Step
+from envlib.kustomize.core.resource import ResMap
+from envlib.kustomize.core.trace import Step
+from envlib.kustomize.load import fs
+from envlib.kustomize.load.kustomization import KUSTOMIZATION_FILE_NAMES
 
 if TYPE_CHECKING:
-    from .build import Builder
+    from envlib.kustomize.pipeline.build import Builder
 
 # step kind -> kustomize's builtin transformer (named in buildMetadata transformer annotations)
 BUILTIN_PLUGINS = {

@@ -4,8 +4,8 @@ kustomize configures every transformer before it runs any (so a patch that canno
 fails the build even if an earlier patch would also fail): this module reads ``patch:`` /
 ``path:`` (the load restriction applies to files), classifies the text with
 :func:`envlib.kustomize.patches.parse_patch` and validates the entry, producing a
-:class:`ConfiguredPatch` that :mod:`envlib.kustomize.patching` applies. Error texts follow
-kustomize's (``trouble configuring builtin PatchTransformer with config: ...``).
+:class:`ConfiguredPatch` that :mod:`envlib.kustomize.patches.apply_entries` applies. Error texts
+follow kustomize's (``trouble configuring builtin PatchTransformer with config: ...``).
 """
 
 from __future__ import annotations
@@ -18,9 +18,8 @@ from typing import Any
 import yaml
 
 from envlib.errors import EnvlibError, PatchError, SourceLocation
-
-from . import fs
-from .loader import go_quote, missing_file_text
+from envlib.kustomize.load import fs
+from envlib.kustomize.load.resource_entries import go_quote, missing_file_text
 
 SMP = "strategic-merge"
 JSON6902 = "json6902"
@@ -123,7 +122,7 @@ def _parse(
     text: str, display: str, source: str, location: SourceLocation | None, entry_name: str
 ) -> Any:
     """Parse a patch; an error without a place of its own gets the entry's."""
-    from .patches import parse_patch
+    from envlib.kustomize.patches import parse_patch
 
     try:
         return parse_patch(text, display, source)

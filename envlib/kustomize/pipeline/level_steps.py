@@ -1,10 +1,11 @@
-"""The individual pipeline stages of :mod:`envlib.kustomize.build`, one method each.
+"""The individual pipeline stages of :mod:`envlib.kustomize.pipeline.build`, one method each.
 
 :class:`LevelSteps` runs the per-kustomization stages named in ``build.PIPELINE``
-(:class:`~.rootsteps.RootSteps` the root-only ones in ``build.ROOT_PIPELINE``). Each stage
-turns the kustomization's configuration into trace :class:`~.trace.Step` records and calls
-the colleague modules (generators, patches, plugin configs) through thin glue; the built-in
-transformer fields are in :mod:`.transformsteps`. The order lives only in the two tuples in
+(:class:`~envlib.kustomize.pipeline.root_steps.RootSteps` the root-only ones in
+``build.ROOT_PIPELINE``). Each stage turns the kustomization's configuration into trace
+:class:`~envlib.kustomize.core.trace.Step` records and calls the colleague modules (generators,
+patches, plugin configs) through thin glue; the built-in transformer fields are in
+:mod:`envlib.kustomize.pipeline.transformer_steps`. The order lives only in the two tuples in
 ``build.py``.
 """
 
@@ -17,23 +18,28 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from envlib.errors import EnvlibError, KustomizationError, SourceLocation, UnsupportedError
-
-from . import fs
-from .loader import Accumulator, EntryContext, accumulate_entry, refuse_remote, wrap_kustomize
-from .patch_config import (
+from envlib.kustomize.core.resource import ResMap
+from envlib.kustomize.core.trace import Step
+from envlib.kustomize.load import fs
+from envlib.kustomize.load.resource_entries import (
+    Accumulator,
+    EntryContext,
+    accumulate_entry,
+    refuse_remote,
+    wrap_kustomize,
+)
+from envlib.kustomize.patches.apply_entries import apply_patch
+from envlib.kustomize.patches.configure_entries import (
     ConfiguredPatch,
     configure_json6902_entry,
     configure_patch_entry,
     configure_psm_entry,
 )
-from .patching import apply_patch
-from .resource import ResMap
-from .stages import as_plain, field_value
-from .trace import Step
-from .transformsteps import TransformerStages
+from envlib.kustomize.pipeline.stage_context import as_plain, field_value
+from envlib.kustomize.pipeline.transformer_steps import TransformerStages
 
 if TYPE_CHECKING:
-    from .build import Builder
+    from envlib.kustomize.pipeline.build import Builder
 
 
 class LevelSteps(TransformerStages):
@@ -51,7 +57,7 @@ class LevelSteps(TransformerStages):
         if not self.is_root:
             self._apply_openapi()
             return super().run(names)
-        from .patches import custom_schema
+        from envlib.kustomize.patches import custom_schema
 
         token = custom_schema.begin_build()
         try:
@@ -62,7 +68,7 @@ class LevelSteps(TransformerStages):
 
     def _apply_openapi(self) -> None:
         """kyaml ``SetSchema`` for this level's ``openapi:`` (the root's always wins)."""
-        from .patches import custom_schema
+        from envlib.kustomize.patches import custom_schema
 
         openapi = as_plain(field_value(self.kust, "openapi", {})) or {}
         if not openapi:
@@ -106,7 +112,7 @@ class LevelSteps(TransformerStages):
 
     def _build_base(self, directory: Path) -> ResMap:
         """Build a ``resources:`` directory; its transformer config merges into ours."""
-        from .fsconfig import ConfigError, config_of, merge_into
+        from envlib.kustomize.config.transformer_config import ConfigError, config_of, merge_into
 
         sub = self.builder.build_subdirectory(directory)
         try:
@@ -124,19 +130,19 @@ class LevelSteps(TransformerStages):
         for fname in ("configurations", "crds"):
             entries = field_value(self.kust, fname, [])
             if entries:
-                from .transformer_configs import load_configurations
+                from envlib.kustomize.pipeline.extension_steps import load_configurations
 
                 load_configurations(self, fname, entries)
 
     def _generators(self) -> list[Any]:
         if not hasattr(self, "_generated"):
-            from .generators import generate
+            from envlib.kustomize.generators.configmap_secret import generate
 
             self._generated: list[Any] = generate(self.kust)
         return self._generated
 
     def _generator_stage(self, field_name: str) -> None:
-        from .generators import absorb_generated
+        from envlib.kustomize.generators.configmap_secret import absorb_generated
 
         for gen in self._generators():
             if gen.field != field_name:
@@ -165,7 +171,7 @@ class LevelSteps(TransformerStages):
     def stage_generators(self) -> None:
         entries = field_value(self.kust, "generators", [])
         if entries:
-            from .transformer_configs import run_generator_configs
+            from envlib.kustomize.pipeline.extension_steps import run_generator_configs
 
             run_generator_configs(self, entries)
 
@@ -185,7 +191,7 @@ class LevelSteps(TransformerStages):
             self._component(str(entry), index, location)
 
     def _component(self, entry: str, index: int, location: SourceLocation) -> None:
-        from .loader import _missing, check_cycle
+        from envlib.kustomize.load.resource_entries import _missing, check_cycle
 
         absolute = os.path.normpath(os.path.join(self.directory, entry))
         problem = None
@@ -197,8 +203,7 @@ class LevelSteps(TransformerStages):
             problem = check_cycle(os.path.realpath(absolute), self.builder.stack)
         if problem is not None:
             from envlib.errors import LoadError
-
-            from .loader import go_quote
+            from envlib.kustomize.load.resource_entries import go_quote
 
             raise LoadError(
                 f"component {entry!r} is not a usable directory",
@@ -292,7 +297,7 @@ class LevelSteps(TransformerStages):
 
     def _apply(self, cp: ConfiguredPatch, step: Step) -> None:
         if cp.patch_type != "json6902":
-            from .patches.custom_schema import note_use
+            from envlib.kustomize.patches.custom_schema import note_use
 
             note_use()  # kyaml loads its schema on the first strategic merge
         step.matched = apply_patch(self.resmap, cp, step if self.builder.options.trace else None)
@@ -312,7 +317,7 @@ class LevelSteps(TransformerStages):
     def stage_transformers(self) -> None:
         entries = field_value(self.kust, "transformers", [])
         if entries:
-            from .transformer_configs import run_transformer_configs
+            from envlib.kustomize.pipeline.extension_steps import run_transformer_configs
 
             run_transformer_configs(self, entries)
 

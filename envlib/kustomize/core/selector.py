@@ -20,10 +20,9 @@ from functools import lru_cache
 from typing import Any
 
 from envlib.errors import PatchError
-
-from .. import goregex
-from ..resid import Gvk
-from ..resource import Resource
+from envlib.kustomize.core import goregex
+from envlib.kustomize.core.resid import Gvk
+from envlib.kustomize.core.resource import Resource
 
 NOT_A_NAMESPACE = "_non_namespaceable_"
 

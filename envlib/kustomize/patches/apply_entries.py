@@ -4,7 +4,8 @@ The merge algorithms live in :mod:`envlib.kustomize.patches`; this module does w
 kustomize's PatchTransformer / PatchStrategicMergeTransformer / PatchJson6902Transformer do
 around them (spec §6):
 
-* (configuration - reading and classifying entries - is in :mod:`.patch_config`);
+* (configuration - reading and classifying entries - is in
+  :mod:`envlib.kustomize.patches.configure_entries`);
 * select targets: ``target:`` selectors (anchored regexes over original or current
   name/namespace), or for an untargeted strategic merge the one object that has ever had the
   patch's exact id (§6.3);
@@ -13,9 +14,9 @@ around them (spec §6):
   ``$patch: delete`` emptied, and showing JSON6902 the internal ``previous*`` annotations
   kustomize keeps on every object (§6.5).
 
-Each configured entry is one :class:`~.patch_config.ConfiguredPatch`; applying it fills the
-trace step's ``matched`` count and, for strategic merges on custom resources, the lists the
-patch replaced wholesale (a common surprise worth a warning).
+Each configured entry is one :class:`~envlib.kustomize.patches.configure_entries.ConfiguredPatch`;
+applying it fills the trace step's ``matched`` count and, for strategic merges on custom resources,
+the lists the patch replaced wholesale (a common surprise worth a warning).
 """
 
 from __future__ import annotations
@@ -23,11 +24,10 @@ from __future__ import annotations
 from typing import Any
 
 from envlib.errors import EnvlibError, PatchError
-
-from .patch_config import JSON6902, ConfiguredPatch
-from .resid import Gvk, ResId
-from .resource import ResMap, Resource
-from .trace import FieldPath, Step
+from envlib.kustomize.core.resid import Gvk, ResId
+from envlib.kustomize.core.resource import ResMap, Resource
+from envlib.kustomize.core.trace import FieldPath, Step
+from envlib.kustomize.patches.configure_entries import JSON6902, ConfiguredPatch
 
 PREVIOUS_KINDS = "internal.config.kubernetes.io/previousKinds"
 PREVIOUS_NAMES = "internal.config.kubernetes.io/previousNames"
@@ -40,7 +40,7 @@ _INTERNAL_KEYS = (PREVIOUS_KINDS, PREVIOUS_NAMES, PREVIOUS_NAMESPACES)
 
 def select_targets(resmap: ResMap, target: dict[str, Any]) -> list[Resource]:
     """Resources a ``target:`` selector picks, in build order."""
-    from .patches import Selector, selector_matches
+    from envlib.kustomize.patches import Selector, selector_matches
 
     selector = Selector.from_dict(target)
     return [r for r in resmap if selector_matches(selector, r)]
@@ -110,7 +110,7 @@ def _get(obj: Any, path: FieldPath) -> Any:
 
 def _is_custom_kind(res: Resource) -> bool:
     try:
-        from .patches import is_known_kind
+        from envlib.kustomize.patches import is_known_kind
     except ImportError:  # colleague's schema helper not available: assume built-in
         return False
     return not is_known_kind(res.api_version, res.kind)
@@ -118,7 +118,7 @@ def _is_custom_kind(res: Resource) -> bool:
 
 def _apply_smp(res: Resource, doc: dict[str, Any], cp: ConfiguredPatch, step: Step | None) -> bool:
     """Merge ``doc`` into ``res``; returns False when the object was deleted."""
-    from .patches import apply_strategic_merge
+    from envlib.kustomize.patches import apply_strategic_merge
 
     name, namespace, kind = res.name, res.namespace, res.kind
     if cp.allow_name_change or cp.allow_kind_change:
@@ -200,7 +200,7 @@ def _internal_annotations(res: Resource) -> dict[str, str]:
 
 
 def _apply_json(resmap: ResMap, cp: ConfiguredPatch) -> int:
-    from .patches import apply_json6902
+    from envlib.kustomize.patches import apply_json6902
 
     assert cp.target is not None
     selected = select_targets(resmap, cp.target)
@@ -245,7 +245,7 @@ def _annotation_text(value: Any) -> Any:
     if isinstance(value, float):
         if value.is_integer() and abs(value) < 1e21:
             return str(int(value))
-        from .emit import go_format_float
+        from envlib.kustomize.yaml.emitter import go_format_float
 
         return go_format_float(value)
     if isinstance(value, (dict, list)):

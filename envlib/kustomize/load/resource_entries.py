@@ -8,7 +8,8 @@ directory, and when both fail it reports both (spec §3.1, §11)::
 :func:`accumulate_entry` reproduces that: it fills :attr:`EnvlibError.kustomize_message` with
 kustomize's exact text (so differential tests can compare it) while the envlib message names
 the kustomization file, line and entry. Directories are built by a callback (the build
-pipeline in :mod:`envlib.kustomize.build`), so this module knows nothing about transformers.
+pipeline in :mod:`envlib.kustomize.pipeline.build`), so this module knows nothing about
+transformers.
 
 Parsed files are cached by path, size and mtime; callers get private copies (a marshal round
 trip, far cheaper than re-parsing YAML), so a re-render after a notebook toggle costs no YAML.
@@ -34,10 +35,9 @@ from envlib.errors import (
     UnsupportedError,
     YamlSyntaxError,
 )
-
-from . import fs
-from .resource import Origin, ResMap, Resource
-from .trace import snapshot
+from envlib.kustomize.core.resource import Origin, ResMap, Resource
+from envlib.kustomize.core.trace import snapshot
+from envlib.kustomize.load import fs
 
 # A resources/components entry kustomize would fetch over the network.
 _REMOTE = re.compile(
@@ -206,7 +206,9 @@ _PARSE_CACHE: dict[str, tuple[tuple[int, int], list[_ParsedDoc]]] = {}
 
 
 def _parse_file(path: Path) -> list[_ParsedDoc]:
-    from .yamlio import load_documents  # colleague's module; imported late to keep startup lean
+    from envlib.kustomize.yaml.readers import (
+        load_documents,  # colleague's module; imported late to keep startup lean
+    )
 
     key = os.fspath(path)
     stat = os.stat(key)

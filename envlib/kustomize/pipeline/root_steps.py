@@ -13,13 +13,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from envlib.errors import UnsupportedError
-
-from .resource import ResMap, Resource
-from .sorting import SortOptions, sort_resources
-from .stages import Stages, field_value
+from envlib.kustomize.core.resource import ResMap, Resource
+from envlib.kustomize.core.sorting import SortOptions, sort_resources
+from envlib.kustomize.pipeline.stage_context import Stages, field_value
 
 if TYPE_CHECKING:
-    from .build import Builder
+    from envlib.kustomize.pipeline.build import Builder
 
 ORIGIN_ANNOTATION = "config.kubernetes.io/origin"
 TRANSFORMER_ANNOTATION = "alpha.config.kubernetes.io/transformations"
@@ -42,7 +41,7 @@ class RootSteps(Stages):
         self.ordered: list[Resource] = []
 
     def stage_hashSuffix(self) -> None:
-        from .hashing import apply_hash_suffix
+        from envlib.kustomize.generators.name_hash import apply_hash_suffix
 
         if any(r.generated is not None for r in self.resmap):
             step = self.step("hashSuffix", "hashSuffix", "append content hashes to generated names")
@@ -51,8 +50,8 @@ class RootSteps(Stages):
             )
 
     def stage_nameReferences(self) -> None:
-        from .fsconfig import config_of
-        from .transformers.namerefs import fix_name_references
+        from envlib.kustomize.config.transformer_config import config_of
+        from envlib.kustomize.transformers.namerefs import fix_name_references
 
         refs = config_of(self.resmap).name_reference
         step = self.step(
@@ -63,8 +62,8 @@ class RootSteps(Stages):
     def stage_resolveVars(self) -> None:
         if not self.builder.vars:
             return
-        from .fsconfig import config_of
-        from .transformers.vars import resolve_vars
+        from envlib.kustomize.config.transformer_config import config_of
+        from envlib.kustomize.transformers.vars import resolve_vars
 
         refs = config_of(self.resmap).var_fields
         step = self.step("vars", "vars", "substitute $(VAR) references")
@@ -140,7 +139,7 @@ class RootSteps(Stages):
         return f"configuredIn: {where}\nconfiguredBy:\n  apiVersion: builtin\n  kind: {kind}\n"
 
     def stage_stripInternal(self) -> list[Resource]:
-        from .build import strip_build_annotations
+        from envlib.kustomize.pipeline.build import strip_build_annotations
 
         meta = self.builder.build_metadata
         for res in self.ordered:

@@ -13,9 +13,9 @@ existing one with the same path is a duplicate (dropped) unless the ``create`` f
 which fails the build with ``failed to merge <Section> fieldSpec: conflicting fieldspecs``.
 After every merge each list is sorted by GVK, as kustomize does.
 
-The per-level config is kept beside the level's :class:`~.resource.ResMap` (kustomize's
-accumulator) in a weak table, so components, which share their parent's resource map, share
-its config too.
+The per-level config is kept beside the level's :class:`~envlib.kustomize.core.resource.ResMap`
+(kustomize's accumulator) in a weak table, so components, which share their parent's resource map,
+share its config too.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .resource import ResMap
-from .transformers.fieldspecs import (
+from envlib.kustomize.core.resource import ResMap
+from envlib.kustomize.transformers.fieldspecs import (
     COMMON_ANNOTATION_SPECS,
     COMMON_LABEL_SPECS,
     IMAGE_SPECS,
@@ -35,7 +35,7 @@ from .transformers.fieldspecs import (
     FieldSpec,
     sort_field_specs,
 )
-from .transformers.nameref_specs import (
+from envlib.kustomize.transformers.nameref_specs import (
     NAME_REFERENCES,
     VAR_REFERENCES,
     GvkSelector,
@@ -43,7 +43,7 @@ from .transformers.nameref_specs import (
     RefField,
     _gvk_sort_key,
 )
-from .transformers.namespace import DEFAULT_NAMESPACE_SPECS
+from envlib.kustomize.transformers.namespace import DEFAULT_NAMESPACE_SPECS
 
 
 class ConfigError(ValueError):

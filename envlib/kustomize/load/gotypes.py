@@ -1,8 +1,8 @@
 """Descriptors of Go types, enough to reproduce ``encoding/json`` decoding and its messages.
 
-:mod:`.kustomization_schema` spells kustomize's ``types.Kustomization`` structs with these;
-the decoder there walks them. A descriptor knows its Go name as messages print it (``go``)
-and as a declaration (``decl``: ``*types.Selector``, ``map[string]string``).
+:mod:`envlib.kustomize.load.kustomization_schema` spells kustomize's ``types.Kustomization`` structs
+with these; the decoder there walks them. A descriptor knows its Go name as messages print it
+(``go``) and as a declaration (``decl``: ``*types.Selector``, ``map[string]string``).
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""The typed model of a decoded kustomization file (what :mod:`.kustomization` produces).
+"""The typed model of a decoded kustomization file (what :mod:`envlib.kustomize.load.kustomization`
+produces).
 
 Kept apart from the strict decoder so that code which only *reads* kustomizations (the
 build stages, generators, analysis) depends on plain dataclasses, not on the decoding rules.
@@ -14,10 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from envlib.errors import SourceLocation
-
-from . import fs
-from .kustomization_schema import PathKey
-from .patches.target import Selector
+from envlib.kustomize.core.selector import Selector
+from envlib.kustomize.load import fs
+from envlib.kustomize.load.kustomization_schema import PathKey
 
 KUSTOMIZATION_VERSION = "kustomize.config.k8s.io/v1beta1"
 COMPONENT_VERSION = "kustomize.config.k8s.io/v1alpha1"

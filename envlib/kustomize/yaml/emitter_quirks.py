@@ -1,6 +1,6 @@
 """Where go-yaml v2 (kustomize's serializer) and libyaml 0.2.5 (our emitter) disagree.
 
-:mod:`envlib.kustomize.emit` lets libyaml write the YAML because go-yaml v2 is a port of it.
+:mod:`envlib.kustomize.yaml.emitter` lets libyaml write the YAML because go-yaml v2 is a port of it.
 The port is old, though, and kustomize feeds it JSON text rather than values; the few
 resulting differences, each verified against ``kubectl kustomize``, are isolated here:
 

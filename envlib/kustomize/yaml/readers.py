@@ -30,7 +30,7 @@ from yaml._yaml import CParser
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from envlib.errors import KustomizationError, ResourceError, SourceLocation, YamlSyntaxError
-from envlib.kustomize.yamlscalars import (
+from envlib.kustomize.yaml.scalars import (
     INT64_MAX,
     MERGE,
     TIMESTAMP,

@@ -24,9 +24,14 @@ from typing import Any
 
 import yaml
 
-from .fsconfig import ConfigError, TransformerConfig, merge_back_references, merge_specs
-from .transformers.fieldspecs import FieldSpec, sort_field_specs
-from .transformers.nameref_specs import GvkSelector, NameBackReference, RefField
+from envlib.kustomize.config.transformer_config import (
+    ConfigError,
+    TransformerConfig,
+    merge_back_references,
+    merge_specs,
+)
+from envlib.kustomize.transformers.fieldspecs import FieldSpec, sort_field_specs
+from envlib.kustomize.transformers.nameref_specs import GvkSelector, NameBackReference, RefField
 
 _MAX_DEPTH = 64  # kustomize recurses without a limit; a cyclic $ref would never end there
 

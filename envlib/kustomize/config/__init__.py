@@ -1,0 +1,1 @@
+"""Configuration: which fields each transformer touches (field specs, CRDs, builtin plugins)."""

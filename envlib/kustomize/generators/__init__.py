@@ -1,0 +1,1 @@
+"""Generators: configMapGenerator / secretGenerator objects and their content-hash suffix."""

@@ -1,0 +1,1 @@
+"""Loading: the file system, kustomization files (model, strict decoding) and resource entries."""

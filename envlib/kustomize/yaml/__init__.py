@@ -1,0 +1,1 @@
+"""YAML underneath everything: kustomize's readers, scalar typing, and the byte-exact emitter."""
