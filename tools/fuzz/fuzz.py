@@ -36,141 +36,28 @@ NAMES = ["web", "api", "db", "worker", "web-api", "model-a"]
 LONG = "this is a rather long string with many spaces that goes well beyond the eighty column limit of the emitter ok"
 LONG_NOSPACE = "x" * 90 + "-end"
 STRESS = [
-    "yes",
-    "no",
-    "on",
-    "off",
-    "y",
-    "n",
-    "Y",
-    "true",
-    "False",
-    "NULL",
-    "~",
-    "null",
-    "",
-    "0",
-    "0755",
-    "0o755",
-    "0x1F",
-    "1e3",
-    "1_000",
-    ".inf",
-    "-.inf",
-    ".nan",
-    "12:30",
-    "1:20:30",
-    "2024-01-01",
-    "2024-01-01T10:00:00Z",
-    "3.0",
-    "-1",
-    "+1",
-    "007",
-    "1.10",
-    "1.2.3",
-    "a: b",
-    "- x",
-    "#x",
-    "x #y",
-    "@foo",
-    "`x",
-    "%x",
-    "!tag",
-    "*x",
-    "&x",
-    "'quoted'",
-    '"dq"',
-    "trailing ",
-    " leading",
-    "multi\nline\n",
-    "multi\nline",
-    "keep\n\n",
-    "tab\there",
-    "ünïcödé ☃",
-    "日本語",
-    "emoji 🎉",
-    LONG,
-    LONG_NOSPACE,
-    "line1\n  indented\n",
-    "key=value",
-    "{a: 1}",
-    "[1,2]",
-    "=",
-    "<<",
-    "?",
-    "-",
-    ":",
-    "|",
-    ">",
-    "a,b",
-    "x: y: z",
-    "http://x.y/z?a=b#c",
-    "  ",
-    "\\back",
-    "0.0.0.0",
-    "1.0",
-    "1e",
-    "0b101",
-    "+.5",
-    "-0",
-    "NaN",
-    "Off",
-    "TRUE",
-    "on\n",
-    LONG + "\n" + LONG,
-    "ends with colon:",
-    "has 'single' and \"double\"",
-    "\u00a0nbsp",
-    "café",
-    "x\u2028y",
+    "yes", "no", "on", "off", "y", "n", "Y", "true", "False", "NULL", "~", "null", "",
+    "0", "0755", "0o755", "0x1F", "1e3", "1_000", ".inf", "-.inf", ".nan", "12:30", "1:20:30",
+    "2024-01-01", "2024-01-01T10:00:00Z", "3.0", "-1", "+1", "007", "1.10", "1.2.3", "a: b", "- x",
+    "#x", "x #y", "@foo", "`x", "%x", "!tag", "*x", "&x", "'quoted'", '"dq"', "trailing ",
+    " leading", "multi\nline\n", "multi\nline", "keep\n\n", "tab\there", "ünïcödé ☃", "日本語",
+    "emoji 🎉", LONG, LONG_NOSPACE, "line1\n  indented\n", "key=value", "{a: 1}", "[1,2]", "=",
+    "<<", "?", "-", ":", "|", ">", "a,b", "x: y: z", "http://x.y/z?a=b#c", "  ", "\\back",
+    "0.0.0.0", "1.0", "1e", "0b101", "+.5", "-0", "NaN", "Off", "TRUE", "on\n", LONG + "\n" + LONG,
+    "ends with colon:", "has 'single' and \"double\"", "\u00a0nbsp", "café", "x\u2028y",
 ]
 RAW = [  # unquoted in the input file (parsed by the YAML loader)
-    "yes",
-    "on",
-    "0755",
-    "0o755",
-    "0x1F",
-    "1e3",
-    "1_000",
-    ".inf",
-    "~",
-    "null",
-    "12:30",
-    "2024-01-01",
-    "3.0",
-    "1.10",
-    "007",
-    "true",
-    "NO",
-    "+1",
-    "1.5e+3",
-    "0.",
-    ".5",
-    "''",
-    '""',
-    "!!str 12",
-    "!!int '12'",
-    "2001-12-14t21:59:43.10-05:00",
-    "-0.0",
-    "0b11",
-    "|\n    block\n    text",
-    ">-\n    folded\n    text",
-    "|+\n    keep\n\n",
+    "yes", "on", "0755", "0o755", "0x1F", "1e3", "1_000", ".inf", "~", "null", "12:30",
+    "2024-01-01", "3.0", "1.10", "007", "true", "NO", "+1", "1.5e+3", "0.", ".5", "''", '""',
+    "!!str 12", "!!int '12'", "2001-12-14t21:59:43.10-05:00", "-0.0", "0b11", "|\n    block\n    text",
+    ">-\n    folded\n    text", "|+\n    keep\n\n",
 ]
-IMAGES = [
-    "nginx",
-    "nginx:1.25",
-    "redis:7",
-    "ghcr.io/acme/app:v1",
-    "busybox",
-    "nginx@sha256:" + "a" * 64,
-    "localhost:5000/x/y:1",
-]
+IMAGES = ["nginx", "nginx:1.25", "redis:7", "ghcr.io/acme/app:v1", "busybox", "nginx@sha256:" + "a" * 64,
+          "localhost:5000/x/y:1"]
 
 
 def _safe_for_v3(v: str) -> bool:
     from envlib.kustomize.yaml.scalars import resolve_v3
-
     out = yaml.safe_dump(v).strip()
     if out.startswith(("'", '"', "|", ">")):
         return True
@@ -212,9 +99,7 @@ def str_scalar(r: random.Random) -> Any:
 
 
 def label_value(r: random.Random) -> Any:
-    return r.choice(
-        ["a", "prod", "1.0", "yes", "team-x", "v1", "true", "007", "on", Raw("yes"), Raw("1.0"), ""]
-    )
+    return r.choice(["a", "prod", "1.0", "yes", "team-x", "v1", "true", "007", "on", Raw("yes"), Raw("1.0"), ""])
 
 
 def klabel(r: random.Random) -> Any:
@@ -236,31 +121,18 @@ def meta(r: random.Random, name: str, labels: bool = True) -> dict[str, Any]:
         if r.random() < 0.3:
             m["labels"][r.choice(["tier", "app.kubernetes.io/name", "version"])] = label_value(r)
     if r.random() < 0.4:
-        m["annotations"] = {
-            r.choice(["note", "description", "a.b/c", "cfg", "zz", "x-1"]): (
-                scalar(r) if r.random() < ANN_NONSTR else str_scalar(r)
-            )
-            for _ in range(r.randint(1, 3))
-        }
+        m["annotations"] = {r.choice(["note", "description", "a.b/c", "cfg", "zz", "x-1"]): (scalar(r) if r.random() < ANN_NONSTR else str_scalar(r)) for _ in range(r.randint(1, 3))}
     return m
 
 
 def container(r: random.Random, name: str = "app") -> dict[str, Any]:
     c: dict[str, Any] = {"name": name, "image": r.choice(IMAGES)}
     if r.random() < 0.5:
-        c["ports"] = [
-            {
-                "containerPort": p,
-                **({"protocol": r.choice(["TCP", "UDP"])} if r.random() < 0.4 else {}),
-                **({"name": r.choice(["http", "metrics"])} if r.random() < 0.3 else {}),
-            }
-            for p in r.sample([80, 8080, 9090, 53], r.randint(1, 2))
-        ]
+        c["ports"] = [{"containerPort": p, **({"protocol": r.choice(["TCP", "UDP"])} if r.random() < 0.4 else {}),
+                       **({"name": r.choice(["http", "metrics"])} if r.random() < 0.3 else {})}
+                      for p in r.sample([80, 8080, 9090, 53], r.randint(1, 2))]
     if r.random() < 0.6:
-        c["env"] = [
-            {"name": n, "value": scalar(r)}
-            for n in r.sample(["A", "B", "LOG_LEVEL", "C_D"], r.randint(1, 3))
-        ]
+        c["env"] = [{"name": n, "value": scalar(r)} for n in r.sample(["A", "B", "LOG_LEVEL", "C_D"], r.randint(1, 3))]
     if r.random() < 0.4:
         c["envFrom"] = [{"configMapRef": {"name": r.choice(["settings", "extra"])}}]
         if r.random() < 0.5:
@@ -268,19 +140,12 @@ def container(r: random.Random, name: str = "app") -> dict[str, Any]:
     if r.random() < 0.3:
         c["args"] = [r.choice(STRESS) for _ in range(r.randint(1, 3))]
     if r.random() < 0.3:
-        c["resources"] = {
-            "limits": {
-                "cpu": r.choice(["100m", Raw("1"), "0.5", Raw("0.5")]),
-                "memory": r.choice(["1Gi", "512Mi"]),
-            }
-        }
+        c["resources"] = {"limits": {"cpu": r.choice(["100m", Raw("1"), "0.5", Raw("0.5")]), "memory": r.choice(["1Gi", "512Mi"])}}
     return c
 
 
 def pod_spec(r: random.Random) -> dict[str, Any]:
-    s: dict[str, Any] = {
-        "containers": [container(r, n) for n in r.sample(["app", "sidecar"], r.randint(1, 2))]
-    }
+    s: dict[str, Any] = {"containers": [container(r, n) for n in r.sample(["app", "sidecar"], r.randint(1, 2))]}
     if r.random() < 0.3:
         s["initContainers"] = [container(r, "init")]
     if r.random() < 0.4:
@@ -300,35 +165,14 @@ def workload(r: random.Random, kind: str, name: str) -> dict[str, Any]:
             spec = {"replicas": r.randint(0, 5), **spec}
         return {"apiVersion": "apps/v1", "kind": kind, "metadata": meta(r, name), "spec": spec}
     if kind == "StatefulSet":
-        spec = {
-            "serviceName": name,
-            "replicas": r.randint(1, 3),
-            "selector": {"matchLabels": {"app": name}},
-            "template": tmpl,
-        }
+        spec = {"serviceName": name, "replicas": r.randint(1, 3), "selector": {"matchLabels": {"app": name}}, "template": tmpl}
         if r.random() < 0.5:
-            spec["volumeClaimTemplates"] = [
-                {
-                    "metadata": {"name": "data"},
-                    "spec": {
-                        "accessModes": ["ReadWriteOnce"],
-                        "resources": {"requests": {"storage": "1Gi"}},
-                    },
-                }
-            ]
+            spec["volumeClaimTemplates"] = [{"metadata": {"name": "data"}, "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}}]
         return {"apiVersion": "apps/v1", "kind": kind, "metadata": meta(r, name), "spec": spec}
     # CronJob
-    return {
-        "apiVersion": "batch/v1",
-        "kind": "CronJob",
-        "metadata": meta(r, name),
-        "spec": {
-            "schedule": r.choice(["*/5 * * * *", "0 0 * * *", Raw("'@daily'")]),
-            "jobTemplate": {
-                "spec": {"template": {"spec": {**pod_spec(r), "restartPolicy": "OnFailure"}}}
-            },
-        },
-    }
+    return {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": meta(r, name),
+            "spec": {"schedule": r.choice(["*/5 * * * *", "0 0 * * *", Raw("'@daily'")]),
+                     "jobTemplate": {"spec": {"template": {"spec": {**pod_spec(r), "restartPolicy": "OnFailure"}}}}}}
 
 
 def other(r: random.Random, kind: str, name: str) -> dict[str, Any]:
@@ -342,218 +186,61 @@ def other(r: random.Random, kind: str, name: str) -> dict[str, Any]:
                 d["name"] = r.choice(["http", "https", "dns", "p%d" % p])
             d["targetPort"] = r.choice([8080, "http", p])
             ports.append(d)
-        return {
-            "apiVersion": "v1",
-            "kind": "Service",
-            "metadata": meta(r, name),
-            "spec": {
-                "selector": {"app": name},
-                "ports": ports,
-                **({"type": "ClusterIP"} if r.random() < 0.3 else {}),
-            },
-        }
+        return {"apiVersion": "v1", "kind": "Service", "metadata": meta(r, name),
+                "spec": {"selector": {"app": name}, "ports": ports, **({"type": "ClusterIP"} if r.random() < 0.3 else {})}}
     if kind == "ConfigMap":
-        return {
-            "apiVersion": "v1",
-            "kind": "ConfigMap",
-            "metadata": meta(r, name, labels=r.random() < 0.5),
-            "data": {
-                k: scalar(r)
-                for k in r.sample(
-                    ["level", "url", "k1", "k10", "k2", "empty", "a.b", "Z", "_x"], r.randint(0, 4)
-                )
-            },
-        }
+        return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta(r, name, labels=r.random() < 0.5),
+                "data": {k: scalar(r) for k in r.sample(["level", "url", "k1", "k10", "k2", "empty", "a.b", "Z", "_x"], r.randint(0, 4))}}
     if kind == "Secret":
-        return {
-            "apiVersion": "v1",
-            "kind": "Secret",
-            "metadata": meta(r, name, labels=False),
-            "type": "Opaque",
-            "stringData" if r.random() < 0.5 else "data": {
-                "password": r.choice(["c2VjcmV0", "hunter2", Raw("yes")])
-            },
-        }
+        return {"apiVersion": "v1", "kind": "Secret", "metadata": meta(r, name, labels=False), "type": "Opaque",
+                "stringData" if r.random() < 0.5 else "data": {"password": r.choice(["c2VjcmV0", "hunter2", Raw("yes")])}}
     if kind == "Ingress":
-        return {
-            "apiVersion": "networking.k8s.io/v1",
-            "kind": "Ingress",
-            "metadata": meta(r, name),
-            "spec": {
-                "rules": [
-                    {
-                        "host": r.choice(["a.example.com", "*.x.io"]),
-                        "http": {
-                            "paths": [
-                                {
-                                    "path": "/",
-                                    "pathType": "Prefix",
-                                    "backend": {
-                                        "service": {"name": r.choice(NAMES), "port": {"number": 80}}
-                                    },
-                                }
-                            ]
-                        },
-                    }
-                ],
-                **(
-                    {"tls": [{"hosts": ["a.example.com"], "secretName": "creds"}]}
-                    if r.random() < 0.5
-                    else {}
-                ),
-            },
-        }
+        return {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": meta(r, name),
+                "spec": {"rules": [{"host": r.choice(["a.example.com", "*.x.io"]), "http": {"paths": [
+                    {"path": "/", "pathType": "Prefix", "backend": {"service": {"name": r.choice(NAMES), "port": {"number": 80}}}}]}}],
+                         **({"tls": [{"hosts": ["a.example.com"], "secretName": "creds"}]} if r.random() < 0.5 else {})}}
     if kind == "ServiceAccount":
-        return {
-            "apiVersion": "v1",
-            "kind": "ServiceAccount",
-            "metadata": meta(r, "runner", labels=False),
-        }
+        return {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": meta(r, "runner", labels=False)}
     if kind == "RoleBinding":
-        return {
-            "apiVersion": "rbac.authorization.k8s.io/v1",
-            "kind": "RoleBinding",
-            "metadata": meta(r, name, labels=False),
-            "roleRef": {
-                "apiGroup": "rbac.authorization.k8s.io",
-                "kind": r.choice(["ClusterRole", "Role"]),
-                "name": "view",
-            },
-            "subjects": [
-                {
-                    "kind": "ServiceAccount",
-                    "name": "runner",
-                    **({"namespace": "default"} if r.random() < 0.5 else {}),
-                }
-            ],
-        }
+        return {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": meta(r, name, labels=False),
+                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": r.choice(["ClusterRole", "Role"]), "name": "view"},
+                "subjects": [{"kind": "ServiceAccount", "name": "runner", **({"namespace": "default"} if r.random() < 0.5 else {})}]}
     if kind == "HorizontalPodAutoscaler":
-        return {
-            "apiVersion": "autoscaling/v2",
-            "kind": kind,
-            "metadata": meta(r, name),
-            "spec": {
-                "scaleTargetRef": {
-                    "apiVersion": "apps/v1",
-                    "kind": "Deployment",
-                    "name": r.choice(NAMES),
-                },
-                "minReplicas": 1,
-                "maxReplicas": r.randint(2, 10),
-                "metrics": [
-                    {
-                        "type": "Resource",
-                        "resource": {
-                            "name": "cpu",
-                            "target": {"type": "Utilization", "averageUtilization": 80},
-                        },
-                    }
-                ],
-            },
-        }
+        return {"apiVersion": "autoscaling/v2", "kind": kind, "metadata": meta(r, name),
+                "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": r.choice(NAMES)},
+                         "minReplicas": 1, "maxReplicas": r.randint(2, 10),
+                         "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 80}}}]}}
     if kind == "PodDisruptionBudget":
-        return {
-            "apiVersion": "policy/v1",
-            "kind": kind,
-            "metadata": meta(r, name),
-            "spec": {
-                "minAvailable": r.choice([1, "50%"]),
-                "selector": {"matchLabels": {"app": name}},
-            },
-        }
+        return {"apiVersion": "policy/v1", "kind": kind, "metadata": meta(r, name),
+                "spec": {"minAvailable": r.choice([1, "50%"]), "selector": {"matchLabels": {"app": name}}}}
     if kind == "NetworkPolicy":
-        return {
-            "apiVersion": "networking.k8s.io/v1",
-            "kind": kind,
-            "metadata": meta(r, name),
-            "spec": {
-                "podSelector": {"matchLabels": {"app": name}},
-                "policyTypes": ["Ingress"],
-                "ingress": [
-                    {
-                        "from": [{"podSelector": {"matchLabels": {"app": r.choice(NAMES)}}}],
-                        "ports": [
-                            {"port": 80, **({"protocol": "TCP"} if r.random() < 0.5 else {})}
-                        ],
-                    }
-                ],
-            },
-        }
+        return {"apiVersion": "networking.k8s.io/v1", "kind": kind, "metadata": meta(r, name),
+                "spec": {"podSelector": {"matchLabels": {"app": name}}, "policyTypes": ["Ingress"],
+                         "ingress": [{"from": [{"podSelector": {"matchLabels": {"app": r.choice(NAMES)}}}],
+                                      "ports": [{"port": 80, **({"protocol": "TCP"} if r.random() < 0.5 else {})}]}]}}
     if kind == "Model":
-        return {
-            "apiVersion": "mlops.seldon.io/v1alpha1",
-            "kind": "Model",
-            "metadata": meta(r, name),
-            "spec": {
-                "storageUri": "gs://bucket/" + name,
-                "requirements": r.sample(["sklearn", "xgboost", "mlflow"], r.randint(1, 2)),
-                **({"replicas": r.randint(1, 3)} if r.random() < 0.5 else {}),
-                **({"memory": r.choice(["1Gi", Raw("100")])} if r.random() < 0.3 else {}),
-            },
-        }
+        return {"apiVersion": "mlops.seldon.io/v1alpha1", "kind": "Model", "metadata": meta(r, name),
+                "spec": {"storageUri": "gs://bucket/" + name, "requirements": r.sample(["sklearn", "xgboost", "mlflow"], r.randint(1, 2)),
+                         **({"replicas": r.randint(1, 3)} if r.random() < 0.5 else {}),
+                         **({"memory": r.choice(["1Gi", Raw("100")])} if r.random() < 0.3 else {})}}
     if kind == "Experiment":
-        return {
-            "apiVersion": "mlops.seldon.io/v1alpha1",
-            "kind": "Experiment",
-            "metadata": meta(r, name),
-            "spec": {
-                "default": "model-a",
-                "candidates": [
-                    {"name": n, "weight": w} for n, w in zip(r.sample(NAMES, 2), [50, 50])
-                ],
-            },
-        }
+        return {"apiVersion": "mlops.seldon.io/v1alpha1", "kind": "Experiment", "metadata": meta(r, name),
+                "spec": {"default": "model-a", "candidates": [{"name": n, "weight": w} for n, w in zip(r.sample(NAMES, 2), [50, 50])]}}
     if kind == "ClusterRole":
-        return {
-            "apiVersion": "rbac.authorization.k8s.io/v1",
-            "kind": "ClusterRole",
-            "metadata": meta(r, "view", labels=r.random() < 0.5),
-            "rules": [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get", "list"]}],
-        }
+        return {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": meta(r, "view", labels=r.random() < 0.5),
+                "rules": [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get", "list"]}]}
     if kind == "ClusterRoleBinding":
-        return {
-            "apiVersion": "rbac.authorization.k8s.io/v1",
-            "kind": kind,
-            "metadata": meta(r, name, labels=False),
-            "roleRef": {
-                "apiGroup": "rbac.authorization.k8s.io",
-                "kind": "ClusterRole",
-                "name": "view",
-            },
-            "subjects": [
-                {
-                    "kind": "ServiceAccount",
-                    "name": "runner",
-                    "namespace": r.choice(["default", "team-a"]),
-                }
-            ],
-        }
+        return {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": kind, "metadata": meta(r, name, labels=False),
+                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"},
+                "subjects": [{"kind": "ServiceAccount", "name": "runner", "namespace": r.choice(["default", "team-a"])}]}
     if kind == "Namespace":
-        return {
-            "apiVersion": "v1",
-            "kind": "Namespace",
-            "metadata": {"name": r.choice(["dev", "prod", "team-a"])},
-        }
+        return {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": r.choice(["dev", "prod", "team-a"])}}
     raise ValueError(kind)
 
 
 WORKLOADS = ["Deployment", "StatefulSet", "CronJob"]
-OTHERS = [
-    "Service",
-    "ConfigMap",
-    "Secret",
-    "Ingress",
-    "ServiceAccount",
-    "RoleBinding",
-    "HorizontalPodAutoscaler",
-    "PodDisruptionBudget",
-    "NetworkPolicy",
-    "Model",
-    "Experiment",
-    "Namespace",
-    "ClusterRole",
-    "ClusterRoleBinding",
-]
+OTHERS = ["Service", "ConfigMap", "Secret", "Ingress", "ServiceAccount", "RoleBinding", "HorizontalPodAutoscaler",
+          "PodDisruptionBudget", "NetworkPolicy", "Model", "Experiment", "Namespace", "ClusterRole", "ClusterRoleBinding"]
 
 _RAWS: dict[str, str] = {}
 
@@ -574,15 +261,8 @@ Dumper.add_representer(Raw, _represent)
 
 
 def dump(r: random.Random, obj: Any) -> str:
-    text = yaml.dump(
-        obj,
-        Dumper=Dumper,
-        sort_keys=False,
-        allow_unicode=r.random() < 0.7,
-        width=r.choice([80, 4096]),
-        default_flow_style=False,
-        indent=2,
-    )
+    text = yaml.dump(obj, Dumper=Dumper, sort_keys=False, allow_unicode=r.random() < 0.7,
+                     width=r.choice([80, 4096]), default_flow_style=False, indent=2)
     for key, raw in _RAWS.items():
         if key in text:
             # block scalars need the proper indentation of the line they are on
@@ -591,9 +271,7 @@ def dump(r: random.Random, obj: Any) -> str:
                 ind = len(m.group(1)) if m else 0
                 head, *rest = raw.split("\n")
                 rest_txt = textwrap.dedent("\n".join(rest))
-                body = "\n".join(
-                    (" " * (ind + 4) + ln) if ln.strip() else "" for ln in rest_txt.split("\n")
-                )
+                body = "\n".join((" " * (ind + 4) + ln) if ln.strip() else "" for ln in rest_txt.split("\n"))
                 raw2 = head + "\n" + body.rstrip(" ")
                 text = text.replace(key + "\n", raw2 + ("\n" if not raw2.endswith("\n") else ""), 1)
             else:
@@ -625,7 +303,6 @@ def resources_for(r: random.Random, names: list[str]) -> list[dict[str, Any]]:
 
 # ---------------- transformers -----------------
 
-
 def smp_patch(r: random.Random, res: dict[str, Any]) -> dict[str, Any]:
     kind, name = res["kind"], res["metadata"]["name"]
     p: dict[str, Any] = {"apiVersion": res["apiVersion"], "kind": kind, "metadata": {"name": name}}
@@ -636,10 +313,7 @@ def smp_patch(r: random.Random, res: dict[str, Any]) -> dict[str, Any]:
     if r.random() < 0.3:
         p["metadata"]["labels"] = {"patched": label_value(r)}
     if r.random() < 0.3:
-        p["metadata"]["annotations"] = {
-            "patched-note" if FOCUS else "note": str_scalar(r) if FOCUS else scalar(r),
-            **({"cfg": None} if r.random() < 0.3 and not FOCUS else {}),
-        }
+        p["metadata"]["annotations"] = {"patched-note" if FOCUS else "note": str_scalar(r) if FOCUS else scalar(r), **({"cfg": None} if r.random() < 0.3 and not FOCUS else {})}
     if kind in ("Deployment", "StatefulSet"):
         spec: dict[str, Any] = {}
         if r.random() < 0.4:
@@ -654,19 +328,10 @@ def smp_patch(r: random.Random, res: dict[str, Any]) -> dict[str, Any]:
                 if r.random() < 0.5 or cname == "new":
                     cc["image"] = r.choice(IMAGES)
                 if r.random() < 0.6:
-                    cc["env"] = [
-                        {"name": n, "value": scalar(r)}
-                        if r.random() < 0.85
-                        else {"name": n, "$patch": "delete"}
-                        for n in r.sample(["A", "LOG_LEVEL", "NEW"], r.randint(1, 2))
-                    ]
+                    cc["env"] = [{"name": n, "value": scalar(r)} if r.random() < 0.85 else {"name": n, "$patch": "delete"}
+                                 for n in r.sample(["A", "LOG_LEVEL", "NEW"], r.randint(1, 2))]
                 if r.random() < 0.3:
-                    cc["ports"] = [
-                        {
-                            "containerPort": r.choice([80, 9090]),
-                            **({"protocol": "UDP"} if r.random() < 0.3 else {}),
-                        }
-                    ]
+                    cc["ports"] = [{"containerPort": r.choice([80, 9090]), **({"protocol": "UDP"} if r.random() < 0.3 else {})}]
                 if r.random() < 0.15:
                     cc["args"] = [r.choice(STRESS)]
             conts.append(cc)
@@ -674,25 +339,14 @@ def smp_patch(r: random.Random, res: dict[str, Any]) -> dict[str, Any]:
         if r.random() < 0.2:
             podspec["$setElementOrder/containers"] = [{"name": c["name"]} for c in reversed(conts)]
         if r.random() < 0.2:
-            podspec["volumes"] = (
-                [{"name": "extra", "emptyDir": {}}]
-                if r.random() < 0.7
-                else [{"$patch": "replace"}, {"name": "only", "emptyDir": {}}]
-            )
+            podspec["volumes"] = [{"name": "extra", "emptyDir": {}}] if r.random() < 0.7 else [{"$patch": "replace"}, {"name": "only", "emptyDir": {}}]
         spec["template"] = {"spec": podspec}
         if r.random() < 0.15:
             spec["template"]["metadata"] = {"labels": {"extra": "x"}}
         p["spec"] = spec
     elif kind == "Service":
-        p["spec"] = {
-            "ports": [
-                {
-                    "port": r.choice([80, 443, 53]),
-                    **({"protocol": r.choice(["TCP", "UDP"])} if r.random() < 0.5 else {}),
-                    "targetPort": r.choice([9000, "web"]),
-                }
-            ]
-        }
+        p["spec"] = {"ports": [{"port": r.choice([80, 443, 53]), **({"protocol": r.choice(["TCP", "UDP"])} if r.random() < 0.5 else {}),
+                                "targetPort": r.choice([9000, "web"])}]}
         if r.random() < 0.2:
             p["spec"]["type"] = "NodePort"
     elif kind == "ConfigMap":
@@ -700,11 +354,7 @@ def smp_patch(r: random.Random, res: dict[str, Any]) -> dict[str, Any]:
         if r.random() < 0.2:
             p["data"]["url"] = None
     elif kind in ("Model", "Experiment"):
-        p["spec"] = (
-            {"requirements": ["onnx"]}
-            if kind == "Model"
-            else {"candidates": [{"name": "web", "weight": 100}]}
-        )
+        p["spec"] = {"requirements": ["onnx"]} if kind == "Model" else {"candidates": [{"name": "web", "weight": 100}]}
         if r.random() < 0.3:
             p["spec"]["extra"] = {"deep": scalar(r)}
     elif kind == "CronJob":
@@ -715,57 +365,28 @@ def smp_patch(r: random.Random, res: dict[str, Any]) -> dict[str, Any]:
 
 
 PATHS = {
-    "Deployment": [
-        "/spec/replicas",
-        "/spec/template/spec/containers/0/image",
-        "/spec/template/spec/containers/-",
-        "/spec/template/spec/containers/0/env/0",
-        "/spec/template/metadata/labels/extra",
-        "/spec/paused",
-        "/spec/template/spec/containers/1",
-        "/spec/strategy",
-    ],
-    "Service": [
-        "/spec/ports/0/port",
-        "/spec/ports/-",
-        "/spec/ports/0/protocol",
-        "/spec/type",
-        "/spec/ports/5",
-    ],
+    "Deployment": ["/spec/replicas", "/spec/template/spec/containers/0/image", "/spec/template/spec/containers/-",
+                   "/spec/template/spec/containers/0/env/0", "/spec/template/metadata/labels/extra", "/spec/paused",
+                   "/spec/template/spec/containers/1", "/spec/strategy"],
+    "Service": ["/spec/ports/0/port", "/spec/ports/-", "/spec/ports/0/protocol", "/spec/type", "/spec/ports/5"],
     "ConfigMap": ["/data/level", "/data/new", "/data", "/data/k1"],
     "Model": ["/spec/requirements/0", "/spec/requirements/-", "/spec/storageUri", "/spec/replicas"],
 }
 FOCUS = os.environ.get("FOCUS") == "1"  # suppress already-reported families to find new ones
-COMMON_PATHS = [
-    "/metadata/labels/app",
-    "/metadata/annotations",
-    "/metadata/annotations/note",
-    "/metadata/labels/app.kubernetes.io~1name",
-    "/metadata/labels/new",
-    "/metadata/name",
-    "/metadata/namespace",
-    "/kind",
-]
+COMMON_PATHS = ["/metadata/labels/app", "/metadata/annotations", "/metadata/annotations/note", "/metadata/labels/app.kubernetes.io~1name",
+                "/metadata/labels/new", "/metadata/name", "/metadata/namespace", "/kind"]
 
 
 def json_ops(r: random.Random, kind: str) -> list[dict[str, Any]]:
     common = COMMON_PATHS
     if FOCUS:
-        common = [
-            p
-            for p in COMMON_PATHS
-            if p not in ("/metadata/name", "/metadata/namespace", "/kind", "/metadata/annotations")
-        ]
-    paths = (
-        PATHS.get(kind, PATHS.get("Deployment" if kind in ("StatefulSet",) else "", [])) + common
-    )
+        common = [p for p in COMMON_PATHS if p not in ("/metadata/name", "/metadata/namespace", "/kind", "/metadata/annotations")]
+    paths = PATHS.get(kind, PATHS.get("Deployment" if kind in ("StatefulSet",) else "", [])) + common
     ops = []
     if r.random() < 0.05:
         paths = paths + ["/spec/nonexistent/x"]
     for _ in range(r.randint(1, 3)):
-        op = r.choices(
-            ["add", "replace", "remove", "copy", "move", "test"], [12, 2, 1, 0.5, 0.5, 0.3]
-        )[0]
+        op = r.choices(["add", "replace", "remove", "copy", "move", "test"], [12, 2, 1, 0.5, 0.5, 0.3])[0]
         path = r.choice(paths)
         d: dict[str, Any] = {"op": op, "path": path}
         if op in ("add", "replace", "test"):
@@ -788,11 +409,7 @@ def json_ops(r: random.Random, kind: str) -> list[dict[str, Any]]:
 def lkeys(level: str) -> list[str]:
     if not FOCUS:
         return ["env", "team", "app.kubernetes.io/part-of", "owner", "tier"]
-    return {
-        "base": ["env", "tier"],
-        "component": ["team"],
-        "overlay": ["owner", "app.kubernetes.io/part-of"],
-    }[level]
+    return {"base": ["env", "tier"], "component": ["team"], "overlay": ["owner", "app.kubernetes.io/part-of"]}[level]
 
 
 def akeys(level: str) -> list[str]:
@@ -801,14 +418,8 @@ def akeys(level: str) -> list[str]:
     return {"base": ["owner"], "component": ["a.b/c"], "overlay": ["owner2", "x/y"]}[level]
 
 
-def kustomization(
-    r: random.Random,
-    level: str,
-    res_files: list[str],
-    all_res: list[dict[str, Any]],
-    extra_res: list[str],
-    has_comp: bool,
-) -> dict[str, Any]:
+def kustomization(r: random.Random, level: str, res_files: list[str], all_res: list[dict[str, Any]],
+                  extra_res: list[str], has_comp: bool) -> dict[str, Any]:
     k: dict[str, Any] = {}
     if r.random() < 0.3:
         k["apiVersion"] = "kustomize.config.k8s.io/v1beta1"
@@ -828,62 +439,31 @@ def kustomization(
         if r.random() < 0.25:
             k["nameSuffix"] = r.choice(["-v2", "-s", "-prod"])
     if r.random() < 0.3:
-        k["labels"] = [
-            {
-                "pairs": {r.choice(lkeys(level)): klabel(r)},
-                **({"includeSelectors": r.choice([True, False])} if r.random() < 0.7 else {}),
-                **({"includeTemplates": r.choice([True, False])} if r.random() < 0.5 else {}),
-            }
-        ]
+        k["labels"] = [{"pairs": {r.choice(lkeys(level)): klabel(r)},
+                        **({"includeSelectors": r.choice([True, False])} if r.random() < 0.7 else {}),
+                        **({"includeTemplates": r.choice([True, False])} if r.random() < 0.5 else {})}]
     if r.random() < 0.2:
         k["commonLabels"] = {r.choice(lkeys(level)): klabel(r)}
     if r.random() < 0.3:
-        k["commonAnnotations"] = {
-            r.choice(akeys(level)): str_scalar(r) for _ in range(r.randint(1, 2))
-        }
+        k["commonAnnotations"] = {r.choice(akeys(level)): str_scalar(r) for _ in range(r.randint(1, 2))}
     if r.random() < 0.3:
         im: dict[str, Any] = {"name": r.choice(["nginx", "redis", "ghcr.io/acme/app", "busybox"])}
         for f in r.sample(["newName", "newTag", "digest"], r.randint(1, 2)):
-            im[f] = {
-                "newName": r.choice(["mirror.io/nginx", "nginx2"]),
-                "newTag": r.choice(["1.27", "alpine", "2", "1.10"] * 10 + [Raw("2")]),
-                "digest": "sha256:" + "b" * 64,
-            }[f]
+            im[f] = {"newName": r.choice(["mirror.io/nginx", "nginx2"]), "newTag": r.choice(["1.27", "alpine", "2", "1.10"] * 10 + [Raw("2")]),
+                     "digest": "sha256:" + "b" * 64}[f]
         k["images"] = [im]
     if r.random() < 0.2:
-        k["replicas"] = [
-            {
-                "name": r.choice(
-                    [
-                        x["metadata"]["name"]
-                        for x in all_res
-                        if x["kind"] in ("Deployment", "StatefulSet")
-                    ]
-                    or NAMES
-                ),
-                "count": r.randint(0, 7),
-            }
-        ]
+        k["replicas"] = [{"name": r.choice([x["metadata"]["name"] for x in all_res if x["kind"] in ("Deployment", "StatefulSet")] or NAMES), "count": r.randint(0, 7)}]
     if r.random() < 0.45:
         gens = []
         for gname in r.sample(["settings", "extra", "gen"], r.randint(1, 2)):
             g: dict[str, Any] = {"name": gname}
             if level != "base" and gname in EXISTING:
-                g["behavior"] = (
-                    r.choice(["merge", "replace", "merge"]) if r.random() < 0.95 else "create"
-                )
+                g["behavior"] = r.choice(["merge", "replace", "merge"]) if r.random() < 0.95 else "create"
             elif level != "base" and r.random() < 0.05:
                 g["behavior"] = r.choice(["merge", "replace"])
-            g["literals"] = [
-                f"{kk}={vv}"
-                for kk, vv in zip(
-                    r.sample(["level", "url", "mode", "k2"], r.randint(1, 2)),
-                    [
-                        r.choice(["debug", "1", "true", "a b", "x=y", "", "ü", "0755", "'q'"])
-                        for _ in range(2)
-                    ],
-                )
-            ]
+            g["literals"] = [f"{kk}={vv}" for kk, vv in zip(r.sample(["level", "url", "mode", "k2"], r.randint(1, 2)),
+                                                              [r.choice(["debug", "1", "true", "a b", "x=y", "", "ü", "0755", "'q'"]) for _ in range(2)])]
             if r.random() < 0.2:
                 g["options"] = {"disableNameSuffixHash": True}
             gens.append(g)
@@ -912,11 +492,7 @@ def kustomization(
         kind, name = tgt["kind"], tgt["metadata"]["name"]
         if r.random() < 0.5:
             p = smp_patch(r, tgt)
-            entry: dict[str, Any] = {
-                "patch": Raw(
-                    "|-\n" + "\n".join("    " + ln for ln in dump(r, p).rstrip("\n").split("\n"))
-                )
-            }
+            entry: dict[str, Any] = {"patch": Raw("|-\n" + "\n".join("    " + ln for ln in dump(r, p).rstrip("\n").split("\n")))}
             if r.random() < 0.3:
                 entry["target"] = {"kind": kind}
                 if r.random() < 0.5:
@@ -932,12 +508,7 @@ def kustomization(
             if r.random() < 0.2:
                 tgt_d["group"] = tgt["apiVersion"].split("/")[0] if "/" in tgt["apiVersion"] else ""
             txt = dump(r, ops).rstrip("\n")
-            patches.append(
-                {
-                    "target": tgt_d,
-                    "patch": Raw("|-\n" + "\n".join("    " + ln for ln in txt.split("\n"))),
-                }
-            )
+            patches.append({"target": tgt_d, "patch": Raw("|-\n" + "\n".join("    " + ln for ln in txt.split("\n")))})
     if patches:
         if level == "overlay" and r.random() < 0.15:
             legacy = [p for p in patches if "target" not in p]
@@ -945,44 +516,19 @@ def kustomization(
                 k["patchesStrategicMerge"] = [p["patch"] for p in legacy]
             patches = [p for p in patches if "target" in p]
             if patches and r.random() < 0.5:
-                k["patchesJson6902"] = [
-                    {
-                        **p["target"],
-                        **({"version": "v1"} if "version" not in p["target"] else {}),
-                        "patch": p["patch"],
-                    }
-                    for p in patches
-                    if "name" in p["target"]
-                ]
+                k["patchesJson6902"] = [{**p["target"], **({"version": "v1"} if "version" not in p["target"] else {}), "patch": p["patch"]} for p in patches if "name" in p["target"]]
                 patches = [p for p in patches if "name" not in p["target"]]
         if patches:
             k["patches"] = patches
     if r.random() < 0.12 and all_res:
         src = r.choice(all_res)
-        fp = r.choice(
-            ["metadata.name"] * 15
-            + [
-                "spec.replicas",
-                "metadata.labels.app",
-                "data.level",
-                "spec.template.spec.containers.0.image",
-                "spec.template.spec.containers.[name=app].image",
-            ]
-        )
+        fp = r.choice(["metadata.name"] * 15 + ["spec.replicas", "metadata.labels.app", "data.level", "spec.template.spec.containers.0.image",
+                       "spec.template.spec.containers.[name=app].image"])
         tgt = r.choice(all_res)
-        tfp = r.choice(
-            ["metadata.annotations.copied"] * 3
-            + [
-                "spec.template.spec.containers.[name=app].env.[name=A].value",
-                "data.copied",
-                "spec.replicas",
-                "metadata.labels.app",
-            ]
-        )
-        rep: dict[str, Any] = {
-            "source": {"kind": src["kind"], "name": src["metadata"]["name"], "fieldPath": fp},
-            "targets": [{"select": {"kind": tgt["kind"]}, "fieldPaths": [tfp]}],
-        }
+        tfp = r.choice(["metadata.annotations.copied"] * 3 + [ "spec.template.spec.containers.[name=app].env.[name=A].value",
+                        "data.copied", "spec.replicas", "metadata.labels.app"])
+        rep: dict[str, Any] = {"source": {"kind": src["kind"], "name": src["metadata"]["name"], "fieldPath": fp},
+                               "targets": [{"select": {"kind": tgt["kind"]}, "fieldPaths": [tfp]}]}
         if r.random() < 0.5:
             rep["targets"][0]["options"] = {"create": True}
         if r.random() < 0.2:
@@ -991,10 +537,8 @@ def kustomization(
     if level == "overlay" and r.random() < 0.2:
         so: dict[str, Any] = {"order": r.choice(["legacy", "fifo"])}
         if so["order"] == "legacy" and r.random() < 0.6:
-            so["legacySortOptions"] = {
-                "orderFirst": r.sample(["Service", "ConfigMap", "Deployment", "Namespace"], 2),
-                "orderLast": r.sample(["Ingress", "StatefulSet"], 1),
-            }
+            so["legacySortOptions"] = {"orderFirst": r.sample(["Service", "ConfigMap", "Deployment", "Namespace"], 2),
+                                       "orderLast": r.sample(["Ingress", "StatefulSet"], 1)}
         k["sortOptions"] = so
     keys = list(k.keys())
     if r.random() < 0.5:
@@ -1013,9 +557,7 @@ def gen_tree(seed: int) -> dict[str, str]:
     EXISTING.update(x["metadata"]["name"] for x in base_res if x["kind"] in ("ConfigMap", "Secret"))
     files: dict[str, str] = {}
     if r.random() < 0.5:
-        files["base/resources.yaml"] = ("---\n" if r.random() < 0.3 else "") + "---\n".join(
-            dump(r, d) for d in base_res
-        )
+        files["base/resources.yaml"] = ("---\n" if r.random() < 0.3 else "") + "---\n".join(dump(r, d) for d in base_res)
         res_files = ["resources.yaml"]
     else:
         res_files = []
@@ -1023,31 +565,22 @@ def gen_tree(seed: int) -> dict[str, str]:
             fn = f"{d['kind'].lower()}-{i}.yaml"
             files["base/" + fn] = dump(r, d)
             res_files.append(fn)
-    files["base/kustomization.yaml"] = dump(
-        r, kustomization(r, "base", res_files, base_res, [], False)
-    )
+    files["base/kustomization.yaml"] = dump(r, kustomization(r, "base", res_files, base_res, [], False))
     overlay_res: list[dict[str, Any]] = []
     extra: list[str] = []
     if r.random() < 0.3:
-        overlay_res = [
-            other(r, r.choice(["ConfigMap", "Service", "Model"]), r.choice(["extra", "svc2"]))
-        ]
+        overlay_res = [other(r, r.choice(["ConfigMap", "Service", "Model"]), r.choice(["extra", "svc2"]))]
         files["overlay/more.yaml"] = dump(r, overlay_res[0])
         extra = ["more.yaml"]
     has_comp = r.random() < 0.3
     all_res = base_res + overlay_res
     if has_comp:
-        files["components/c1/kustomization.yaml"] = dump(
-            r, kustomization(r, "component", [], all_res, [], False)
-        )
-    files["overlay/kustomization.yaml"] = dump(
-        r, kustomization(r, "overlay", ["../base"] + extra, all_res, [], has_comp)
-    )
+        files["components/c1/kustomization.yaml"] = dump(r, kustomization(r, "component", [], all_res, [], False))
+    files["overlay/kustomization.yaml"] = dump(r, kustomization(r, "overlay", ["../base"] + extra, all_res, [], has_comp))
     return files
 
 
 # ---------------- runner -----------------
-
 
 def write_tree(root: Path, files: dict[str, str]) -> None:
     for rel, text in files.items():
@@ -1069,11 +602,7 @@ def envlib(d: Path) -> tuple[bytes, int, str]:
         return b"", 1, e.kustomize_message or str(e)
     except Exception as e:  # crash
         tb = traceback.extract_tb(e.__traceback__)[-1]
-        return (
-            b"",
-            99,
-            f"CRASH {type(e).__name__}: {e} @ {os.path.basename(tb.filename)}:{tb.lineno}",
-        )
+        return b"", 99, f"CRASH {type(e).__name__}: {e} @ {os.path.basename(tb.filename)}:{tb.lineno}"
 
 
 def first_diff(a: bytes, b: bytes) -> str:
@@ -1150,9 +679,7 @@ def main() -> None:
                 shutil.copytree(root, dd)
                 (dd / "oracle.out").write_bytes(ob)
                 (dd / "envlib.out").write_bytes(eb)
-                (dd / "info.txt").write_text(
-                    f"sig: {sig}\noracle rc={orc} err={oerr}\nenvlib rc={erc} err={eerr}\n"
-                )
+                (dd / "info.txt").write_text(f"sig: {sig}\noracle rc={orc} err={oerr}\nenvlib rc={erc} err={eerr}\n")
             with open(out / "failures.jsonl", "a") as f:
                 f.write(json.dumps({"seed": seed, "sig": sig, "hash": h}) + "\n")
     (out / "progress.json").write_text(json.dumps({**stats, "done": True}))
