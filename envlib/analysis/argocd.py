@@ -22,6 +22,7 @@ from typing import Any
 import yaml
 
 from envlib.kustomize.load.fs import display_path
+from envlib.kustomize.load.kustomization import has_kustomization
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _MAX_BYTES = 1_000_000
@@ -93,8 +94,6 @@ def _resolve(path_text: str, scan_root: Path, app_file: Path) -> Path | None:
     """The local directory an Application source path names, or None."""
     if not path_text or path_text.startswith(("http://", "https://")):
         return None
-    from .discovery import has_kustomization  # local import: discovery imports us
-
     starts: list[Path] = []
     for base in (scan_root, app_file.parent):
         for candidate in (base, *base.parents):

@@ -25,18 +25,15 @@ import yaml
 
 from envlib.errors import LoadError, SourceLocation
 from envlib.kustomize.load.fs import display_path
+from envlib.kustomize.load.kustomization import KUSTOMIZATION_FILE_NAMES as KUSTOMIZATION_FILES
+from envlib.kustomize.load.kustomization import has_kustomization
 
 from . import argocd
 
-KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+__all__ = ["KUSTOMIZATION_FILES", "has_kustomization"]  # re-exported by .environments
 _SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache"}
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _EMBEDDED = Path(__file__).resolve().parent.parent.parent / "k8s"
-
-
-def has_kustomization(directory: Path) -> bool:
-    """Whether ``directory`` holds a kustomization file (any of kustomize's three names)."""
-    return any((directory / name).is_file() for name in KUSTOMIZATION_FILES)
 
 
 def walk_dirs(root: Path, max_depth: int) -> list[Path]:

@@ -19,9 +19,9 @@ Only ConfigMaps and Secrets can be hashed: kustomize's fallback for other kinds 
 from __future__ import annotations
 
 import hashlib
-import math
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
+
+from envlib.kustomize.yaml.scalars import go_json_float
 
 if TYPE_CHECKING:
     from envlib.kustomize.core.resource import Resource
@@ -56,25 +56,6 @@ def go_json_string(text: str) -> str:
             out.append(char)
     out.append('"')
     return "".join(out)
-
-
-def go_json_float(value: float) -> str:
-    """A float64 as Go's ``json.Marshal`` writes it (shortest digits, 'e' only when tiny/huge)."""
-    if math.isnan(value) or math.isinf(value):
-        raise ValueError(f"json: unsupported value: {value}")
-    if value == 0:
-        return "-0" if math.copysign(1.0, value) < 0 else "0"
-    exact = Decimal(repr(value))
-    if 1e-6 <= abs(value) < 1e21:
-        text = format(exact, "f")
-        return text.rstrip("0").rstrip(".") if "." in text else text
-    sign, digits, exponent = exact.normalize().as_tuple()
-    assert isinstance(exponent, int)
-    mantissa = "".join(map(str, digits))
-    power = exponent + len(mantissa) - 1
-    head = mantissa[0] + ("." + mantissa[1:] if len(mantissa) > 1 else "")
-    exp_text = f"{abs(power):02d}" if power >= 0 or abs(power) >= 10 else str(abs(power))
-    return f"{'-' if sign else ''}{head}e{'+' if power >= 0 else '-'}{exp_text}"
 
 
 def go_json(value: Any) -> str:

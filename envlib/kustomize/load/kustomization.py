@@ -54,6 +54,12 @@ from envlib.kustomize.yaml.readers import load_kustomization_yaml
 
 KUSTOMIZATION_FILE_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 
+
+def has_kustomization(directory: Path) -> bool:
+    """Whether ``directory`` holds a kustomization file (any of kustomize's three names)."""
+    return any((directory / name).is_file() for name in KUSTOMIZATION_FILE_NAMES)
+
+
 _EDIT_FIX = "Run 'kustomize edit fix' to update your Kustomization automatically."
 # (field, replacement, experimental) in kustomize's fixed warning order.
 _DEPRECATED = (

@@ -348,7 +348,7 @@ def _go_number(value: int | float) -> str:
     """A YAML number as JSON text after Go's ``json.Marshal`` (int as is, float64 formatted)."""
     if isinstance(value, int) and -(2**63) <= value <= 2**64 - 1:
         return str(value)  # go-yaml v2 keeps int64/uint64; bigger integers become float64
-    from envlib.kustomize.generators.name_hash import go_json_float
+    from envlib.kustomize.yaml.scalars import go_json_float
 
     return go_json_float(float(value))
 

@@ -23,6 +23,29 @@ if TYPE_CHECKING:
 ORIGIN_ANNOTATION = "config.kubernetes.io/origin"
 TRANSFORMER_ANNOTATION = "alpha.config.kubernetes.io/transformations"
 MANAGED_BY = "app.kubernetes.io/managed-by"
+# Annotations kustomize removes before printing (resource.BuildAnnotations + origin/transformer).
+BUILD_ANNOTATIONS = frozenset(
+    {
+        "internal.config.kubernetes.io/previousKinds",
+        "internal.config.kubernetes.io/previousNames",
+        "internal.config.kubernetes.io/prefixes",
+        "internal.config.kubernetes.io/suffixes",
+        "internal.config.kubernetes.io/previousNamespaces",
+        "internal.config.kubernetes.io/allowNameChange",
+        "internal.config.kubernetes.io/allowKindChange",
+        "internal.config.kubernetes.io/refBy",
+        "internal.config.kubernetes.io/generatorBehavior",
+        "internal.config.kubernetes.io/needsHashSuffix",
+        "internal.config.kubernetes.io/path",
+        "internal.config.kubernetes.io/index",
+        "internal.config.kubernetes.io/seqindent",
+        "internal.config.kubernetes.io/id",
+        "internal.config.kubernetes.io/annotations-migration-resource-id",
+        "config.kubernetes.io/path",
+        "config.kubernetes.io/index",
+        "config.k8s.io/id",
+    }
+)
 
 
 def _annotate(res: Resource, key: str, value: str) -> None:
@@ -139,8 +162,6 @@ class RootSteps(Stages):
         return f"configuredIn: {where}\nconfiguredBy:\n  apiVersion: builtin\n  kind: {kind}\n"
 
     def stage_stripInternal(self) -> list[Resource]:
-        from envlib.kustomize.pipeline.build import strip_build_annotations
-
         meta = self.builder.build_metadata
         for res in self.ordered:
             strip_build_annotations(
@@ -149,3 +170,22 @@ class RootSteps(Stages):
                 keep_transformers="transformerAnnotations" in meta,
             )
         return self.ordered
+
+
+def strip_build_annotations(res: Resource, keep_origin: bool, keep_transformers: bool) -> None:
+    """Remove kustomize's build annotations; drop an annotations map that ends up empty."""
+    meta = res.obj.get("metadata")
+    if not isinstance(meta, dict) or "annotations" not in meta:
+        return
+    annotations = meta["annotations"]
+    if isinstance(annotations, dict):
+        for key in [k for k in annotations if k in BUILD_ANNOTATIONS]:
+            del annotations[key]
+        if not keep_origin:
+            annotations.pop(ORIGIN_ANNOTATION, None)
+        if not keep_transformers:
+            annotations.pop(TRANSFORMER_ANNOTATION, None)
+    if not annotations or not isinstance(annotations, dict):
+        # kustomize re-reads annotations as a string map: a scalar or list in place of the
+        # map (written in a file or by a JSON patch) is dropped from the output
+        del meta["annotations"]

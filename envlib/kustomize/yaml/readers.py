@@ -411,7 +411,7 @@ def _annotations_as_text(root: Node, obj: Any) -> None:
     kustomize reads and rewrites every object's annotations as a string map: an unquoted
     ``prometheus.io/port: 8080`` prints as ``"8080"``, ``007`` stays ``"007"``, ``~`` is
     ``"~"``, and a mapping or list value becomes ``""`` (all verified with kubectl); a scalar
-    in place of the whole map is dropped at output (build.strip_build_annotations). Labels
+    in place of the whole map is dropped at output (root_steps.strip_build_annotations). Labels
     are left as they are.
     ``kind: List`` items get the same treatment, since each becomes an object.
     """

@@ -314,3 +314,22 @@ def go_format_float(x: float, bits: int = 64) -> str:
     int_part = digits[: exp10 + 1].ljust(exp10 + 1, "0")
     frac = digits[exp10 + 1 :]
     return f"{prefix}{int_part}.{frac}" if frac else f"{prefix}{int_part}"
+
+
+def go_json_float(value: float) -> str:
+    """A float64 as Go's ``json.Marshal`` writes it (shortest digits, 'e' only when tiny/huge)."""
+    if math.isnan(value) or math.isinf(value):
+        raise ValueError(f"json: unsupported value: {value}")
+    if value == 0:
+        return "-0" if math.copysign(1.0, value) < 0 else "0"
+    exact = Decimal(repr(value))
+    if 1e-6 <= abs(value) < 1e21:
+        text = format(exact, "f")
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    sign, digits, exponent = exact.normalize().as_tuple()
+    assert isinstance(exponent, int)
+    mantissa = "".join(map(str, digits))
+    power = exponent + len(mantissa) - 1
+    head = mantissa[0] + ("." + mantissa[1:] if len(mantissa) > 1 else "")
+    exp_text = f"{abs(power):02d}" if power >= 0 or abs(power) >= 10 else str(abs(power))
+    return f"{'-' if sign else ''}{head}e{'+' if power >= 0 else '-'}{exp_text}"
