@@ -41,18 +41,33 @@ def _check(*cmd: str | Path, env: dict[str, str] | None = None) -> None:
         sys.exit(code)
 
 
+def _step(title: str, *cmd: str | Path) -> None:
+    """Run one set-up step as a single progress line; its output is shown only if it fails."""
+    print(f"{title} ...", end=" ", flush=True)
+    proc = subprocess.run([str(c) for c in cmd], cwd=ROOT, capture_output=True, text=True)
+    if proc.returncode != 0:
+        print("failed", flush=True)
+        sys.stdout.write(proc.stdout + proc.stderr)
+        sys.exit(proc.returncode)
+    print("done", flush=True)
+
+
 def setup() -> None:
     """Create .venv and install the project with its test extras, only when needed."""
     if sys.version_info < (3, 10):  # noqa: UP036 - tasks.py runs on any python3
         sys.exit("envlib needs Python 3.10 or newer")
     if not PY.exists():
-        print(f"creating virtual environment in {VENV}", flush=True)
+        print(f"creating virtual environment in {VENV} ...", end=" ", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
-        _check(PY, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+        print("done", flush=True)
+        _step("upgrading pip", PY, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
     digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
     if STAMP.exists() and STAMP.read_text().strip() == digest:
         return
-    _check(PY, "-m", "pip", "install", "--quiet", "-e", ".[test,voila]")
+    _step(
+        "installing envlib with its test and Voila extras (a few minutes the first time)",
+        PY, "-m", "pip", "install", "--quiet", "-e", ".[test,voila]",
+    )  # fmt: skip
     STAMP.write_text(digest + "\n")
 
 
@@ -69,7 +84,12 @@ def explore() -> None:
     """Open JupyterLab on the onboarding notebook, working on the embedded k8s/."""
     setup()
     extra = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
-    _check(BIN / "jupyter", "lab", ONBOARDING, *extra, env=_env())
+    # Rooted at the repository (k8s/ is in the file browser), opening on the onboarding
+    # notebook: a positional notebook path would root the server in notebooks/ instead.
+    _check(
+        BIN / "jupyter", "lab", f"--ServerApp.root_dir={ROOT}",
+        f"--LabApp.default_url=/lab/tree/{ONBOARDING}", *extra, *sys.argv[2:], env=_env(),
+    )  # fmt: skip
 
 
 def voila() -> None:

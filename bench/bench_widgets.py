@@ -31,10 +31,18 @@ def _time(action: Callable[[], None], repeat: int) -> list[float]:
     return samples
 
 
-def _report(name: str, samples: list[float]) -> None:
+# Targets of issue 13 for the sample repository (median milliseconds).
+TARGETS = {"cold": 40.0, "cached": 20.0}
+
+
+def _report(name: str, samples: list[float], target: float | None = None) -> None:
+    median = statistics.median(samples)
+    verdict = ""
+    if target is not None:
+        verdict = f"   target <= {target:4.0f} ms: {'met' if median <= target else 'NOT met'}"
     print(
-        f"{name:44} median {statistics.median(samples):7.1f} ms"
-        f"   min {min(samples):7.1f}   max {max(samples):7.1f}   (n={len(samples)})"
+        f"{name:44} median {median:7.1f} ms"
+        f"   min {min(samples):7.1f}   max {max(samples):7.1f}   (n={len(samples)}){verdict}"
     )
 
 
@@ -59,8 +67,10 @@ def main() -> None:
     def cached() -> None:
         box.value = not box.value
 
-    _report("toggle, environment rebuilt (cold)", _time(cold, args.repeat))
-    _report("toggle, build cached (tick back / again)", _time(cached, args.repeat))
+    _report("toggle, environment rebuilt (cold)", _time(cold, args.repeat), TARGETS["cold"])
+    _report(
+        "toggle, build cached (tick back / again)", _time(cached, args.repeat), TARGETS["cached"]
+    )
     state = ExplorerState(args.repo)
     env = state.focus
     _report(

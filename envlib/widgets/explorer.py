@@ -20,12 +20,16 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 
-from . import charts, style
+from . import style, tab_panels
 from .panels import checkbox, column, heading, output, show
 from .state import ExplorerState, Toggle
-from .views import Views, compute_views, resource_diff, resource_label, resource_yaml
+from .tabs import Panel, tab_specs
+from .views import Views, changed_frames, compute_views
 
-TAB_TITLES = ("Replicas & resources", "Diff", "Resource", "Experiment", "Checks")
+# The built-in tabs (tab_panels registers them; other modules may register more).
+TAB_TITLES = tuple(
+    spec.title for spec in tab_specs() if spec.make.__module__ == tab_panels.__name__
+)
 
 
 class Explorer:
@@ -41,12 +45,13 @@ class Explorer:
     ) -> None:
         self.state = state or ExplorerState(repo, focus=focus, rps=rps)
         st = self.state
-        self.views: Views
+        self.views: Views  # set by refresh()
         self.last_refresh_seconds = 0.0
         self.checkboxes: dict[str, widgets.Checkbox] = {}
         self._busy = False
         self._stale: set[int] = set()
-        self._resource_text = self._resource_diff_text = ""
+        self._summary_key: tuple[Any, ...] | None = None
+        self.panels: dict[str, Panel] = {}
         # controls
         self.env_picker = widgets.SelectMultiple(
             options=st.names, value=tuple(st.selected), rows=min(len(st.names), 5),
@@ -71,41 +76,6 @@ class Explorer:
         self.error_out = output("envlib-errors")
         self.summary_out = output("envlib-summary")
         self.table_out = output("envlib-table")
-        self.diff_out = output("envlib-diff")
-        self.show_ignored = widgets.Checkbox(
-            value=False, description="show ignored rows", indent=False
-        )
-        self.resource = widgets.Dropdown(
-            description="resource", layout=widgets.Layout(width="460px")
-        )
-        self.compare_with = widgets.Dropdown(
-            description="diff against", layout=widgets.Layout(width="260px")
-        )
-        self.yaml_out = output("envlib-yaml")
-        self.resource_diff_out = output("envlib-resource-diff")
-        self.rps = widgets.IntSlider(
-            value=int(st.rps),
-            min=0,
-            max=2000,
-            step=10,
-            description="req/s",
-            continuous_update=False,
-        )
-        self.mirror_override = widgets.Checkbox(
-            value=False, description="what-if mirror %", indent=False
-        )
-        self.mirror = widgets.IntSlider(
-            value=100,
-            min=0,
-            max=100,
-            step=5,
-            description="mirror %",
-            continuous_update=False,
-            disabled=True,
-        )
-        self.chart_out = output("envlib-chart")
-        self.experiment_out = output("envlib-experiment")
-        self.checks_out = output("envlib-checks")
         self.widget = self._layout()
         self._wire()
         self._rebuild_toggles()
@@ -125,35 +95,19 @@ class Explorer:
             width="48%",
         )
         top = widgets.HBox([controls, column([heading("Summary"), self.summary_out], width="52%")])
-        resource_panel = column(
-            [
-                widgets.HBox([self.resource, self.compare_with]),
-                widgets.HBox(
-                    [column([self.yaml_out], "50%"), column([self.resource_diff_out], "50%")]
-                ),
-            ]
-        )
-        experiment_panel = column(
-            [
-                widgets.HBox([self.rps, self.mirror_override, self.mirror]),
-                self.chart_out,
-                self.experiment_out,
-            ]
-        )
-        tabs = widgets.Tab(
-            children=[
-                self.table_out,
-                column([self.show_ignored, self.diff_out]),
-                resource_panel,
-                experiment_panel,
-                self.checks_out,
-            ]
-        )
-        for index, title in enumerate(TAB_TITLES):
-            tabs.set_title(index, title)
+        specs = tab_specs()
+        self.panels = {spec.key: spec.make(self) for spec in specs}
+        tabs = widgets.Tab(children=[panel.widget for panel in self.panels.values()])
+        for index, spec in enumerate(specs):
+            tabs.set_title(index, spec.title)
         self.tabs = tabs
-        name = self.state.repo.name
-        title = widgets.HTML(f"<h3 style='margin: 4px 0'>envlib explorer: {name}</h3>")
+        name = html.escape(self.state.repo.name)
+        title = widgets.HTML(
+            f"<h3 style='margin: 4px 0'>Environments of {name}</h3>"
+            "<span style='color:#555'>Pick environments to compare; untick a step of the "
+            "overlay to see the environment without it. Marked cells differ from the first "
+            "environment.</span>"
+        )
         box = widgets.VBox([title, top, self.error_out, tabs])
         box.add_class("envlib-explorer")
         return box
@@ -162,12 +116,6 @@ class Explorer:
         self.env_picker.observe(self._on_select, names="value")
         self.focus.observe(self._on_focus, names="value")
         self.reset_button.on_click(self._on_reset)
-        self.show_ignored.observe(lambda _: self._show_diff(), names="value")
-        self.resource.observe(self._on_resource, names="value")
-        self.compare_with.observe(self._on_resource, names="value")
-        self.rps.observe(self._on_experiment, names="value")
-        self.mirror_override.observe(self._on_experiment, names="value")
-        self.mirror.observe(self._on_experiment, names="value")
         self.tabs.observe(self._draw_tab, names="selected_index")
 
     # -- events -------------------------------------------------------------------------------
@@ -178,17 +126,13 @@ class Explorer:
     def _on_focus(self, change: dict[str, Any]) -> None:
         self.state.set_focus(change["new"])
         self._rebuild_toggles()
-        self._show_resource_options()
+        self.panels["resource"].draw()
 
     def _on_toggle(self, toggle: Toggle, change: dict[str, Any]) -> None:
         if self._busy:
             return
         self.state.set_step(toggle.step_id, bool(change["new"]))
         self.refresh()
-
-    def _on_resource(self, _change: dict[str, Any]) -> None:
-        if not self._busy:
-            self._show_resource()
 
     def _on_reset(self, _button: Any = None) -> None:
         self.state.reset(self.state.focus)
@@ -198,12 +142,6 @@ class Explorer:
                 box.value = True
         finally:
             self._busy = False
-        self.refresh()
-
-    def _on_experiment(self, _change: dict[str, Any]) -> None:
-        self.mirror.disabled = not self.mirror_override.value
-        self.state.rps = float(self.rps.value)
-        self.state.mirror_percent = float(self.mirror.value) if self.mirror_override.value else None
         self.refresh()
 
     # -- public helpers ----------------------------------------------------------------------
@@ -256,12 +194,19 @@ class Explorer:
     @property
     def resource_text(self) -> str:
         """YAML of the picked resource (focus environment)."""
-        return self._resource_text
+        return str(getattr(self.panels["resource"], "resource_text", ""))
 
     @property
     def resource_diff_text(self) -> str:
         """Unified diff of the picked resource against the other environment."""
-        return self._resource_diff_text
+        return str(getattr(self.panels["resource"], "resource_diff_text", ""))
+
+    def __getattr__(self, name: str) -> Any:
+        """A panel's widget by name (``explorer.table_out``, ``explorer.rps`` ...)."""
+        for panel in self.__dict__.get("panels", {}).values():
+            if name in vars(panel):
+                return vars(panel)[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         return self.widget._repr_mimebundle_(**kwargs)
@@ -294,23 +239,34 @@ class Explorer:
         self.toggle_title.value = f"<b>Steps of {name}</b> (untick to render without them)"
 
     def refresh(self) -> None:
-        """Recompute every view from the state; redraw the summary and the visible tab.
+        """Recompute the views that changed; redraw the summary and the visible tab if theirs did.
 
-        Hidden tabs are redrawn when they are opened (drawing the chart and styling every
-        table on each click would cost several times more than the build itself).
+        Frames whose inputs are unchanged are reused (:func:`~.views.compute_views`), and a
+        panel is redrawn only when a frame it shows is new; hidden tabs are drawn when opened.
         """
         started = time.perf_counter()
-        self.views = compute_views(self.state)
-        v = self.views
-        errors = [style.message_html(f"{env}: {msg}", error=True) for env, msg in v.errors.items()]
-        show(self.error_out, *errors)
+        previous: Views | None = self.__dict__.get("views")
+        self.views = v = compute_views(self.state, previous)
+        changed = changed_frames(previous, v)
+        if previous is None or "errors" in changed:
+            errors = [
+                style.message_html(f"{env}: {msg}", error=True) for env, msg in v.errors.items()
+            ]
+            show(self.error_out, *errors)
         modified = [n for n in self.state.selected if self.state.is_modified(n)]
-        caption = "Headline figures" + (
-            f" (what-if: {', '.join(modified)} modified)" if modified else ""
-        )
-        show(self.summary_out, style.summary_html(v.summary, "summary", caption))
-        self._stale = set(range(len(TAB_TITLES))) - {2}
-        self._show_resource_options()  # cheap, and it keeps resource_text current
+        key = (id(v.summary), tuple(modified))
+        if key != self._summary_key:
+            self._summary_key = key
+            caption = "Headline figures" + (
+                f" (what-if: {', '.join(modified)} modified)" if modified else ""
+            )
+            show(self.summary_out, style.summary_html(v.summary, "summary", caption))
+        for index, panel in enumerate(self.panels.values()):
+            if not panel.frames or changed & set(panel.frames):
+                self._stale.add(index)
+                if getattr(panel, "eager", False):  # cheap, and read without the tab open
+                    self._stale.discard(index)
+                    panel.draw()
         self._draw_tab()
         self.last_refresh_seconds = time.perf_counter() - started
 
@@ -319,103 +275,7 @@ class Explorer:
         if index is None or index not in self._stale:
             return
         self._stale.discard(index)
-        if index == 0:
-            caption = "Replicas and resources per workload (differences highlighted)"
-            show(self.table_out, style.side_by_side_html(self.views.table, "sbs", caption))
-        elif index == 1:
-            self._show_diff()
-        elif index == 3:
-            self._show_experiment()
-        elif index == 4:
-            show(
-                self.checks_out,
-                style.frame_html(self.views.checks, "checks", "Rules per environment"),
-                style.frame_html(
-                    self.views.findings.drop(columns=["expected"], errors="ignore"),
-                    "findings",
-                    "Findings",
-                ),
-            )
-
-    def _show_diff(self) -> None:
-        v = self.views
-        if v.diff_pair is None:
-            show(self.diff_out, style.message_html("; ".join(v.notes)))
-            return
-        frame = v.diff if self.show_ignored.value else v.diff[v.diff["status"] != "ignored"]
-        columns = ["resource", "status", "field", "left", "right", "note"]
-        shown = frame[columns].rename(columns={"left": v.diff_pair[0], "right": v.diff_pair[1]})
-        caption = f"{v.diff_pair[0]} vs {v.diff_pair[1]}: {len(shown)} differences"
-        show(self.diff_out, style.frame_html(shown.reset_index(drop=True), "diff", caption))
-
-    def _show_experiment(self) -> None:
-        v = self.views
-        if v.preview.empty:
-            show(
-                self.chart_out,
-                style.message_html("no Seldon Experiment in the compared environments"),
-            )
-            show(self.experiment_out)
-            return
-        show(self.chart_out, charts.png(charts.traffic_chart(v.preview, self.state.rps)))
-        columns = ["env", "experiment", "role", "model", "weight", "share", "mirror_percent", "rps",
-                   "replicas", "rps_per_replica"]  # fmt: skip
-        table = v.preview[columns].round(3)
-        show(
-            self.experiment_out,
-            style.frame_html(table, "preview", "Traffic per model"),
-            style.frame_html(
-                v.warnings.drop(columns=["file"], errors="ignore"), "warnings", "Warnings"
-            ),
-        )
-
-    def _show_resource_options(self) -> None:
-        try:
-            rendered = self.state.rendered(self.state.focus)
-        except Exception:
-            self.resource.options = []
-            self._resource_text = self._resource_diff_text = ""
-            return
-        labels = [resource_label(r) for r in rendered.resources]
-        current = self.resource.value
-        others = [n for n in self.state.names if n != self.state.focus]
-        partner = self.compare_with.value
-        self._busy = True  # one redraw below, not one per changed trait
-        try:
-            if list(self.resource.options) != labels:
-                self.resource.options = labels
-            self.resource.value = current if current in labels else (labels[0] if labels else None)
-            if list(self.compare_with.options) != others:
-                self.compare_with.options = others
-            self.compare_with.value = (
-                partner if partner in others else (others[0] if others else None)
-            )
-        finally:
-            self._busy = False
-        self._show_resource()
-
-    def _show_resource(self) -> None:
-        self._resource_text = self._resource_diff_text = ""
-        label = self.resource.value
-        if not label:
-            show(self.yaml_out)
-            show(self.resource_diff_out)
-            return
-        left = self.state.rendered(self.state.focus)
-        res = next(r for r in left.resources if resource_label(r) == label)
-        self._resource_text = resource_yaml(res)
-        show(self.yaml_out, style.pre_html(self._resource_text))
-        other = self.compare_with.value
-        if not other:
-            show(self.resource_diff_out, style.message_html("only one environment"))
-            return
-        try:
-            right = self.state.rendered(other)
-        except Exception as exc:
-            show(self.resource_diff_out, style.message_html(f"{other}: {exc}", error=True))
-            return
-        self._resource_diff_text = resource_diff(res, left, right)
-        show(self.resource_diff_out, style.pre_html(self._resource_diff_text, diff=True))
+        list(self.panels.values())[index].draw()
 
 
 def _shorten(text: str, limit: int = 58) -> str:

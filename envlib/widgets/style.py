@@ -1,7 +1,6 @@
-"""HTML for the explorer's tables, with the differences between environments highlighted.
+"""HTML for the explorer's tables, with the cells that differ between environments marked.
 
-pandas' Styler gives each table a random id, which would make notebook outputs change on
-every run; every table here gets a fixed id (``set_uuid``) and is returned as an
+Every table gets a fixed id (:mod:`.tables` writes the markup) and is returned as an
 :class:`IPython.display.HTML` object, whose plain-text form carries no memory address. Both
 matter for nbval's strict comparison.
 """
@@ -13,70 +12,89 @@ from typing import Any
 
 import pandas as pd
 
-DIFF_CSS = "background-color: #fff3b0; font-weight: bold"
+from .tables import MARK_CSS, label, table_html
+
+DIFF_CSS = MARK_CSS
 ERROR_CSS = "color: #a40000; font-weight: bold"
-BASE_STYLES = [
-    {"selector": "", "props": "border-collapse: collapse; font-size: 12px"},
-    {"selector": "th, td", "props": "padding: 2px 8px; border: 1px solid #ddd; text-align: left"},
-    {"selector": "caption", "props": "caption-side: top; font-weight: bold; text-align: left"},
-]
+# The side-by-side table's default columns per environment; the rest is one click away.
+KEY_METRICS = ("effective_replicas", "cpu_request_text", "memory_request_text")
 
 
-def _html(styler: Any, uid: str, caption: str) -> Any:
+def _html(markup: str) -> Any:
     from IPython.display import HTML
 
-    styler = styler.set_uuid(uid).set_table_styles(BASE_STYLES)
-    if caption:
-        styler = styler.set_caption(caption)
-    return HTML(styler.to_html())
+    return HTML(markup)
 
 
 def summary_html(frame: pd.DataFrame, uid: str = "summary", caption: str = "") -> Any:
-    """Rows whose value is not the same in every environment are highlighted."""
+    """Headline figures; a cell is marked where it differs from the first environment's."""
     if frame.empty:
         return message_html("nothing to show")
+    values = frame.astype(str).to_numpy()
 
-    def mark(row: pd.Series) -> list[str]:
-        differs = len(set(row.astype(str))) > 1
-        return [DIFF_CSS if differs else "" for _ in row]
+    def marked(i: int, j: int) -> bool:
+        return j > 0 and values[i][j] != values[i][0]
 
-    return _html(frame.rename_axis(None).style.apply(mark, axis=1), uid, caption)
+    return _html(table_html(frame.rename_axis(None), uid, caption, marked=marked))
 
 
-def side_by_side_html(frame: pd.DataFrame, uid: str = "sbs", caption: str = "") -> Any:
-    """A side-by-side inventory: cells of the metrics listed in ``differs`` are highlighted."""
+def side_by_side_html(
+    frame: pd.DataFrame,
+    uid: str = "sbs",
+    caption: str = "",
+    metrics: tuple[str, ...] | None = None,
+) -> Any:
+    """A side-by-side inventory, ``metrics`` per environment (default: all of them).
+
+    A cell is marked where the workload's value differs from the first environment's (or the
+    workload is missing); the full list of what differs is the row's tooltip.
+    """
     if frame.empty:
         return message_html("no workloads")
     differs_col = ("", "differs")
+    differs = frame[differs_col].astype(str).tolist() if differs_col in frame.columns else []
+    shown = frame.drop(columns=[differs_col], errors="ignore")
+    if metrics is not None:
+        keep = [c for c in shown.columns if c[1] in metrics]
+        shown = shown[sorted(keep, key=lambda c: (_env_order(shown, c[0]), metrics.index(c[1])))]
+    columns = list(shown.columns)
+    first_env = columns[0][0] if columns else ""
+    first = {c[1]: j for j, c in enumerate(columns) if c[0] == first_env}
+    values = shown.astype(str).to_numpy()
 
-    def mark(row: pd.Series) -> list[str]:
-        listed = {d.strip() for d in str(row.get(differs_col, "")).split(",") if d.strip()}
-        return [
-            DIFF_CSS if (col[1] in listed or (col == differs_col and listed)) else ""
-            for col in row.index
-        ]
+    def marked(i: int, j: int) -> bool:
+        env, metric = columns[j]
+        if values[i][j] == "-":
+            return True
+        ref = values[i][first[metric]] if metric in first else values[i][j]
+        return env != first_env and (values[i][j] != ref or ref == "-")
 
-    return _html(frame.style.apply(mark, axis=1), uid, caption)
+    def titles(i: int) -> str:
+        listed = [d.strip() for d in differs[i].split(",") if d.strip()] if differs else []
+        return "differs: " + ", ".join(label(d) for d in listed) if listed else ""
+
+    return _html(table_html(shown, uid, caption, marked=marked, titles=titles))
+
+
+def _env_order(frame: pd.DataFrame, env: str) -> int:
+    envs = list(dict.fromkeys(c[0] for c in frame.columns))
+    return envs.index(env)
 
 
 def frame_html(
     frame: pd.DataFrame, uid: str, caption: str = "", *, highlight: str | None = None
 ) -> Any:
-    """Any frame as a fixed-id table; ``highlight`` names a boolean-ish column marking rows."""
+    """Any frame as a fixed-id table with human headers; ``highlight`` names a boolean-ish
+    column whose true rows get their first cell marked (the rest of the row stays plain)."""
     if frame.empty:
         return message_html(caption + ": none" if caption else "none")
     shown = frame.drop(columns=[highlight]) if highlight else frame
-    styler = shown.style
-    if highlight:
-        flags = frame[highlight].astype(bool).tolist()
-        position = {label: i for i, label in enumerate(shown.index)}
+    flags = frame[highlight].astype(bool).tolist() if highlight else []
 
-        def mark(row: pd.Series) -> list[str]:
-            hit = flags[position[row.name]] if row.name in position else False
-            return [DIFF_CSS if hit else "" for _ in row]
+    def marked(i: int, j: int) -> bool:
+        return bool(flags) and j == 0 and flags[i]
 
-        styler = styler.apply(mark, axis=1)
-    return _html(styler.hide(axis="index"), uid, caption)
+    return _html(table_html(shown, uid, caption, marked=marked, index=False))
 
 
 def message_html(text: str, *, error: bool = False) -> Any:

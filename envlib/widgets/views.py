@@ -47,6 +47,8 @@ class Views:
     checks: pd.DataFrame
     diff_pair: tuple[str, str] | None = None
     notes: list[str] = field(default_factory=list)
+    # per frame, the identity of what it was computed from (see compute_views)
+    keys: dict[str, tuple[Any, ...]] = field(default_factory=dict)
 
 
 def _number(value: Any) -> str:
@@ -100,8 +102,14 @@ def summary_frame(
     return frame
 
 
-def compute_views(state: ExplorerState) -> Views:
-    """Render the selected environments as configured and compute every table."""
+def compute_views(state: ExplorerState, previous: Views | None = None) -> Views:
+    """Render the selected environments as configured and compute every table.
+
+    With ``previous`` (the views before a change), a frame whose inputs are the same objects
+    and values as before is reused rather than recomputed: builds are cached by the state, so
+    ticking a box of dev leaves prod's build - and any frame of prod alone - untouched, and
+    changing the request rate recomputes only the experiment frames and the summary.
+    """
     rendered: list[RenderedEnv] = []
     errors: dict[str, str] = {}
     for name in state.selected:
@@ -109,34 +117,56 @@ def compute_views(state: ExplorerState) -> Views:
             rendered.append(state.rendered(name))
         except Exception as exc:  # an EnvlibError from the build: shown, never raised
             errors[name] = str(getattr(exc, "message", "") or exc)
-    inv = inventory(rendered) if rendered else EMPTY
-    preview = (
-        experiment_preview(rendered, state.rps, mirror_percent=state.mirror_percent)
-        if rendered
-        else EMPTY
-    )
-    warnings = (
-        experiment_warnings(rendered, mirror_percent=state.mirror_percent) if rendered else EMPTY
-    )
+    builds = tuple(id(r) for r in rendered)  # valid: ``previous.rendered`` keeps them alive
+    keys: dict[str, tuple[Any, ...]] = {}
+    old = previous.keys if previous is not None else {}
+
+    def frame(name: str, key: tuple[Any, ...], make: Any) -> Any:
+        keys[name] = key
+        if previous is not None and old.get(name) == key:
+            return getattr(previous, name)
+        return make() if rendered else EMPTY
+
+    mirror = state.mirror_percent
     rules = state.rules
-    findings = run_checks(rendered, rules) if rendered else EMPTY
-    checks = check_summary(rendered, rules, findings) if rendered else EMPTY
+    inv = frame("inventory", (builds,), lambda: inventory(rendered))
+    preview = frame(
+        "preview",
+        (builds, state.rps, mirror),
+        lambda: experiment_preview(rendered, state.rps, mirror_percent=mirror),
+    )
+    warnings = frame(
+        "warnings", (builds, mirror), lambda: experiment_warnings(rendered, mirror_percent=mirror)
+    )
+    findings = frame("findings", (builds, id(rules)), lambda: run_checks(rendered, rules))
+    checks = frame(
+        "checks",
+        (builds, id(rules), id(findings)),
+        lambda: check_summary(rendered, rules, findings),
+    )
     pair: tuple[str, str] | None = None
     diff = EMPTY
     notes: list[str] = []
     if len(rendered) >= 2:
-        left, right = rendered[0], rendered[1]
-        pair = (left.name, right.name)
-        diff = diff_envs(left, right)
+        pair = (rendered[0].name, rendered[1].name)
+        diff = frame("diff", builds[:2], lambda: diff_envs(rendered[0], rendered[1]))
     else:
         notes.append("select two environments to see their differences")
-    summary = summary_frame(rendered, inv, preview, findings, state.rps) if rendered else EMPTY
+        keys["diff"] = ()
+    summary = frame(
+        "summary",
+        (id(inv), id(preview), id(findings), state.rps),
+        lambda: summary_frame(rendered, inv, preview, findings, state.rps),
+    )
+    table = frame("table", (id(inv),), lambda: side_by_side(inv) if not inv.empty else EMPTY)
+    keys["rendered"] = builds
+    keys["errors"] = tuple(sorted(errors.items()))
     return Views(
         rendered=rendered,
         errors=errors,
         summary=summary,
         inventory=inv,
-        table=side_by_side(inv) if not inv.empty else EMPTY,
+        table=table,
         diff=diff,
         preview=preview,
         warnings=warnings,
@@ -144,7 +174,15 @@ def compute_views(state: ExplorerState) -> Views:
         checks=checks,
         diff_pair=pair,
         notes=notes,
+        keys=keys,
     )
+
+
+def changed_frames(previous: Views | None, current: Views) -> set[str]:
+    """The frames of ``current`` that are not the very ones ``previous`` had (all if none)."""
+    if previous is None:
+        return set(current.keys)
+    return {name for name, key in current.keys.items() if previous.keys.get(name) != key}
 
 
 # -- the resource picker -----------------------------------------------------------------------

@@ -4,8 +4,10 @@ What a user does: open notebooks/05-explorer.ipynb, Restart Kernel and Run All, 
 overlay in the dropdown, untick the dev mirror patch, and read the summary table, whose dev
 mirror-percent cell must go from 0 to 100. Chromium is Debian's package (Playwright cannot
 download browsers here). The committed notebook is never written: autosave is off, nothing
-is saved, and the test checks the file's bytes afterwards. A screenshot is kept in
-artifacts/explorer.png for people (and reviewers) to look at.
+is saved, and the test checks the file's bytes afterwards. Screenshots are kept in
+artifacts/explorer.png (JupyterLab) and artifacts/explorer-voila.png for people (and
+reviewers) to look at, and the time from a click on a step to the updated summary cell is
+printed and appended to artifacts/click-to-update.txt.
 """
 
 from __future__ import annotations
@@ -58,8 +60,62 @@ def _mirror_cell(page: Any, env: str) -> Any:
     return row.locator("td").nth(column)
 
 
-def _drive_explorer(page: Any) -> None:
-    """Switch the overlay, untick the dev mirror patch, check the table; shared by both UIs."""
+# Arms a timer in the page: the next click starts it, and it stops when the summary's
+# ``row``/``env`` cell reads ``text`` (a MutationObserver, so no polling delay is counted).
+_ARM_TIMER = """([row, env, text]) => {
+  window.__envlibClick = null; window.__envlibDone = null;
+  document.addEventListener('click', e => { window.__envlibClick = e.timeStamp; },
+                            {capture: true, once: true});
+  const cell = () => {
+    const table = document.querySelector('.envlib-summary table');
+    if (!table) return null;
+    const heads = [...table.querySelector('thead tr').querySelectorAll('th')]
+      .map(h => h.textContent.trim());
+    for (const tr of table.querySelectorAll('tbody tr')) {
+      const th = tr.querySelector('th');
+      const tds = tr.querySelectorAll('td');
+      if (th && th.textContent.trim() === row) return tds[heads.indexOf(env) - 1];
+    }
+    return null;
+  };
+  const root = document.querySelector('.envlib-summary');
+  const observer = new MutationObserver(() => {
+    const c = cell();
+    if (window.__envlibClick !== null && c && c.textContent.trim() === text) {
+      window.__envlibDone = performance.now(); observer.disconnect();
+    }
+  });
+  observer.observe(root, {subtree: true, childList: true, characterData: true});
+}"""
+
+
+def _click_to_update(page: Any, box: Any, check: bool) -> float:
+    """Milliseconds from clicking the dev mirror checkbox to the updated summary cell."""
+    page.evaluate(_ARM_TIMER, [MIRROR_ROW, "dev", "0" if check else "100"])
+    box.check() if check else box.uncheck()
+    page.wait_for_function("window.__envlibDone !== null", timeout=TIMEOUT_MS)
+    return float(page.evaluate("window.__envlibDone - window.__envlibClick"))
+
+
+def _report_timings(name: str, samples: list[float], capsys: Any) -> None:
+    """Print the click-to-update times and keep them in artifacts/ next to the screenshots."""
+    ordered = sorted(samples)
+    line = (
+        f"{name}: click to updated cell median {ordered[len(ordered) // 2]:.0f} ms, "
+        f"min {ordered[0]:.0f}, max {ordered[-1]:.0f} (n={len(samples)})"
+    )
+    ARTIFACTS.mkdir(exist_ok=True)
+    with (ARTIFACTS / "click-to-update.txt").open("a") as out:
+        out.write(line + "\n")
+    with capsys.disabled():
+        print("\n" + line)
+
+
+def _drive_explorer(page: Any) -> list[float]:
+    """Switch the overlay, untick the dev mirror patch, check the table; shared by both UIs.
+
+    Returns the click-to-update times of the toggles after the first (cold) one.
+    """
     from playwright.sync_api import expect
 
     expect(_mirror_cell(page, "dev")).to_have_text("0", timeout=TIMEOUT_MS)
@@ -74,13 +130,36 @@ def _drive_explorer(page: Any) -> None:
     expect(page.locator(".envlib-toggles")).not_to_contain_text("overlays/prod/kustomization.yaml")
     step = page.locator(".envlib-step", has_text=DEV_PATCH)
     expect(step).to_have_count(1)
-    step.locator("input[type=checkbox]").uncheck()
+    box = step.locator("input[type=checkbox]")
+    times = [_click_to_update(page, box, check=False)]
     expect(_mirror_cell(page, "dev")).to_have_text("100", timeout=TIMEOUT_MS)
     expect(page.locator(".envlib-summary")).to_contain_text("what-if: dev modified")
-    step.locator("input[type=checkbox]").check()
-    expect(_mirror_cell(page, "dev")).to_have_text("0", timeout=TIMEOUT_MS)
-    step.locator("input[type=checkbox]").uncheck()
-    expect(_mirror_cell(page, "dev")).to_have_text("100", timeout=TIMEOUT_MS)
+    for _ in range(3):
+        times.append(_click_to_update(page, box, check=True))
+        expect(_mirror_cell(page, "dev")).to_have_text("0", timeout=TIMEOUT_MS)
+        times.append(_click_to_update(page, box, check=False))
+        expect(_mirror_cell(page, "dev")).to_have_text("100", timeout=TIMEOUT_MS)
+    _check_product_table(page)
+    return times
+
+
+def _check_product_table(page: Any) -> None:
+    """Item 5 of issue 13: human headers, the table fits 1,400 px, cells (not rows) marked."""
+    from playwright.sync_api import expect
+
+    table = page.locator(".envlib-table table")
+    expect(table).to_contain_text("CPU request", timeout=TIMEOUT_MS)
+    headers = " ".join(table.locator("thead th").all_inner_texts())
+    assert "cpu_request_text" not in headers and "hpa_min" not in headers, headers
+    width = table.evaluate("t => t.getBoundingClientRect().width")
+    assert width <= 1400, f"the side-by-side table is {width:.0f} px wide"
+    # what a person sees: bold cells on a coloured background
+    marked, cells = table.evaluate(
+        """t => { const tds = [...t.querySelectorAll('tbody td')];
+                  const bold = tds.filter(td => Number(getComputedStyle(td).fontWeight) >= 600);
+                  return [bold.length, tds.length]; }"""
+    )
+    assert 0 < marked < cells, f"{marked} of {cells} cells marked: rows, not differences"
 
 
 def _restart_and_run_all(page: Any) -> None:
@@ -108,7 +187,7 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def test_explorer_in_jupyterlab(browser: Any, tmp_path: Path) -> None:
+def test_explorer_in_jupyterlab(browser: Any, tmp_path: Path, capsys: Any) -> None:
     before = _digest(NOTEBOOK)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -122,16 +201,16 @@ def test_explorer_in_jupyterlab(browser: Any, tmp_path: Path) -> None:
             timeout=TIMEOUT_MS
         )
         _restart_and_run_all(page)
-        _drive_explorer(page)
+        _report_timings("JupyterLab", _drive_explorer(page), capsys)
         ARTIFACTS.mkdir(exist_ok=True)
         page.locator(".envlib-explorer").scroll_into_view_if_needed()
-        page.screenshot(path=str(ARTIFACTS / "explorer.png"))
+        page.screenshot(path=str(ARTIFACTS / "explorer.png"), full_page=True)
         page.close()
     assert _digest(NOTEBOOK) == before, "the browser session modified the committed notebook"
     assert errors == []
 
 
-def test_explorer_in_voila(browser: Any, tmp_path: Path) -> None:
+def test_explorer_in_voila(browser: Any, tmp_path: Path, capsys: Any) -> None:
     require(shutil.which("voila") is not None or _has_voila(), "voila is not installed")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -139,9 +218,10 @@ def test_explorer_in_voila(browser: Any, tmp_path: Path) -> None:
     with running(voila_command(port, NOTEBOOK), env, f"{base}/", tmp_path / "voila.log"):
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(f"{base}/", timeout=TIMEOUT_MS)
-        _drive_explorer(page)
+        _report_timings("Voila", _drive_explorer(page), capsys)
+        assert "run all cells" not in page.locator("body").inner_text().lower()
         ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / "explorer-voila.png"))
+        page.screenshot(path=str(ARTIFACTS / "explorer-voila.png"), full_page=True)
         page.close()
 
 
