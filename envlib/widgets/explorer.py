@@ -260,7 +260,13 @@ class Explorer:
             caption = "Headline figures" + (
                 f" (what-if: {', '.join(modified)} modified)" if modified else ""
             )
-            show(self.summary_out, style.summary_html(v.summary, "summary", caption))
+            summary = self.state.frames.get(
+                "summary.html",
+                (v.summary,),
+                caption,
+                lambda: style.summary_html(v.summary, "summary", caption),
+            )
+            show(self.summary_out, summary)
         for index, panel in enumerate(self.panels.values()):
             if not panel.frames or changed & set(panel.frames):
                 self._stale.add(index)

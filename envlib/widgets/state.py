@@ -24,6 +24,8 @@ from envlib.analysis.environments import Environment, RenderedEnv, discover, ren
 from envlib.errors import EnvlibError
 from envlib.kustomize.pipeline.build import ExtraPatch
 
+from .memo import FrameMemo
+
 # Steps kustomize runs once at the root on everything (not configured by the user) and the
 # accumulation of resources itself: switching those off is not a meaningful what-if.
 NOT_TOGGLEABLE = frozenset(
@@ -142,6 +144,8 @@ class ExplorerState:
         self.mirror_percent: float | None = None
         self._cache: OrderedDict[tuple[Any, ...], RenderedEnv | EnvlibError] = OrderedDict()
         self._rules: list[Rule] | None = None
+        # frames computed from these builds (envlib.widgets.views), by build identity
+        self.frames = FrameMemo()
         for name in [*self.selected, self.focus]:
             self.environment(name)  # unknown names fail early, with the known ones listed
 

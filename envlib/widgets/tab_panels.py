@@ -49,10 +49,14 @@ class ReplicasPanel:
         caption = (
             "Replicas and resources per workload (cells that differ from the first are marked)"
         )
-        show(
-            self.table_out,
-            style.side_by_side_html(self.explorer.views.table, "sbs", caption, metrics),
+        table = self.explorer.views.table
+        markup = self.explorer.state.frames.get(
+            "table.html",
+            (table,),
+            metrics,
+            lambda: style.side_by_side_html(table, "sbs", caption, metrics),
         )
+        show(self.table_out, markup)
 
 
 class DiffPanel:

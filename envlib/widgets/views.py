@@ -105,11 +105,13 @@ def summary_frame(
 def compute_views(state: ExplorerState, previous: Views | None = None) -> Views:
     """Render the selected environments as configured and compute every table.
 
-    With ``previous`` (the views before a change), a frame whose inputs are the same objects
-    and values as before is reused rather than recomputed: builds are cached by the state, so
-    ticking a box of dev leaves prod's build - and any frame of prod alone - untouched, and
-    changing the request rate recomputes only the experiment frames and the summary.
+    Every frame is memoised (:class:`~.memo.FrameMemo` on the state) by the build objects it
+    reads and the parameters it takes: builds are cached by the state, so ticking a box back
+    on, or undoing a what-if, finds every frame already computed, and changing the request
+    rate recomputes only the experiment frames and the summary. ``previous`` is accepted for
+    callers that keep the last views; the memo makes it unnecessary.
     """
+    del previous
     rendered: list[RenderedEnv] = []
     errors: dict[str, str] = {}
     for name in state.selected:
@@ -117,50 +119,47 @@ def compute_views(state: ExplorerState, previous: Views | None = None) -> Views:
             rendered.append(state.rendered(name))
         except Exception as exc:  # an EnvlibError from the build: shown, never raised
             errors[name] = str(getattr(exc, "message", "") or exc)
-    builds = tuple(id(r) for r in rendered)  # valid: ``previous.rendered`` keeps them alive
+    memo = state.frames
+    builds = tuple(rendered)
     keys: dict[str, tuple[Any, ...]] = {}
-    old = previous.keys if previous is not None else {}
 
-    def frame(name: str, key: tuple[Any, ...], make: Any) -> Any:
-        keys[name] = key
-        if previous is not None and old.get(name) == key:
-            return getattr(previous, name)
-        return make() if rendered else EMPTY
+    def frame(name: str, sources: tuple[Any, ...], params: Any, make: Any) -> Any:
+        keys[name] = (tuple(id(s) for s in sources), params)
+        if not rendered:
+            return EMPTY
+        return memo.get(name, sources, params, make)
 
-    mirror = state.mirror_percent
-    rules = state.rules
-    inv = frame("inventory", (builds,), lambda: inventory(rendered))
+    rps, mirror, rules = state.rps, state.mirror_percent, state.rules
+    inv = frame("inventory", builds, (), lambda: inventory(rendered))
     preview = frame(
         "preview",
-        (builds, state.rps, mirror),
-        lambda: experiment_preview(rendered, state.rps, mirror_percent=mirror),
+        builds,
+        (rps, mirror),
+        lambda: experiment_preview(rendered, rps, mirror_percent=mirror),
     )
     warnings = frame(
-        "warnings", (builds, mirror), lambda: experiment_warnings(rendered, mirror_percent=mirror)
+        "warnings", builds, mirror, lambda: experiment_warnings(rendered, mirror_percent=mirror)
     )
-    findings = frame("findings", (builds, id(rules)), lambda: run_checks(rendered, rules))
-    checks = frame(
-        "checks",
-        (builds, id(rules), id(findings)),
-        lambda: check_summary(rendered, rules, findings),
-    )
+    findings = frame("findings", (*builds, rules), (), lambda: run_checks(rendered, rules))
+    checks = frame("checks", (*builds, rules), (), lambda: check_summary(rendered, rules, findings))
     pair: tuple[str, str] | None = None
     diff = EMPTY
     notes: list[str] = []
     if len(rendered) >= 2:
         pair = (rendered[0].name, rendered[1].name)
-        diff = frame("diff", builds[:2], lambda: diff_envs(rendered[0], rendered[1]))
+        diff = frame("diff", builds[:2], (), lambda: diff_envs(rendered[0], rendered[1]))
     else:
         notes.append("select two environments to see their differences")
         keys["diff"] = ()
     summary = frame(
         "summary",
-        (id(inv), id(preview), id(findings), state.rps),
-        lambda: summary_frame(rendered, inv, preview, findings, state.rps),
+        (*builds, rules),
+        (rps, mirror),
+        lambda: summary_frame(rendered, inv, preview, findings, rps),
     )
-    table = frame("table", (id(inv),), lambda: side_by_side(inv) if not inv.empty else EMPTY)
-    keys["rendered"] = builds
-    keys["errors"] = tuple(sorted(errors.items()))
+    table = frame("table", builds, (), lambda: side_by_side(inv) if not inv.empty else EMPTY)
+    keys["rendered"] = (tuple(id(r) for r in rendered), ())
+    keys["errors"] = (tuple(sorted(errors.items())), ())
     return Views(
         rendered=rendered,
         errors=errors,
