@@ -148,7 +148,7 @@ def timed_inprocess(overlay: Path, runs: int) -> float:
 
     times: list[float] = []
     for _ in range(runs):
-        fs._CACHE.clear()
+        fs.OS.clear()
         loader._PARSE_CACHE.clear()
         start = time.perf_counter()
         build(overlay, trace=False).to_yaml()

@@ -21,6 +21,8 @@ from typing import Any
 
 import yaml
 
+from envlib.errors import LoadError
+from envlib.kustomize.load import fs
 from envlib.kustomize.load.fs import display_path
 from envlib.kustomize.load.kustomization import has_kustomization
 
@@ -99,11 +101,11 @@ def _resolve(path_text: str, scan_root: Path, app_file: Path) -> Path | None:
         for candidate in (base, *base.parents):
             if candidate not in starts:
                 starts.append(candidate)
-            if (candidate / ".git").exists():
+            if fs.exists(candidate / ".git"):
                 break
     for base in starts:
-        target = (base / path_text.strip("/")).resolve()
-        if target.is_dir() and has_kustomization(target):
+        target = Path(fs.realpath(base / path_text.strip("/")))
+        if fs.isdir(target) and has_kustomization(target):
             return target
     return None
 
@@ -165,13 +167,14 @@ def _git_dir_params(pattern: str, scan_root: Path, file: Path) -> list[dict[str,
     out: list[dict[str, str]] = []
     for base in (scan_root, *scan_root.parents):
         head = pattern.split("*", 1)[0].rstrip("/")
-        if not (base / head).is_dir():
-            if (base / ".git").exists():
+        if not fs.isdir(base / head):
+            if fs.exists(base / ".git"):
                 break
             continue
-        for candidate in sorted((base / head).rglob("*")):
+        found = [Path(top, d) for top, dirs, _files in fs.walk(base / head) for d in dirs]
+        for candidate in sorted(found):
             rel = candidate.relative_to(base).as_posix()
-            if candidate.is_dir() and fnmatch.fnmatch(rel, pattern.strip("/")):
+            if fnmatch.fnmatch(rel, pattern.strip("/")):
                 out.append({"path": rel, "path.path": rel, "path.basename": candidate.name})
         break
     return out
@@ -217,15 +220,20 @@ def find_applications(scan_root: Path, directories: Iterable[Path]) -> list[AppS
     """Every Argo CD Application / ApplicationSet in YAML files of ``directories``."""
     found: list[AppSource] = []
     for directory in directories:
-        for file in sorted(directory.iterdir()):
-            if file.suffix not in (".yaml", ".yml") or not file.is_file():
+        try:
+            names = fs.listdir(directory)
+        except OSError:
+            continue
+        for file in (directory / n for n in names):
+            if file.suffix not in (".yaml", ".yml") or not fs.isfile(file):
                 continue
             try:
-                if file.stat().st_size > _MAX_BYTES:
-                    continue
-                text = file.read_text(encoding="utf-8", errors="replace")
-            except OSError:
+                data = fs.read_bytes(file)
+            except LoadError:
                 continue
+            if len(data) > _MAX_BYTES:
+                continue
+            text = data.decode("utf-8", errors="replace")
             if "argoproj.io" not in text:
                 continue
             try:

@@ -24,6 +24,7 @@ from pathlib import Path
 import yaml
 
 from envlib.errors import LoadError, SourceLocation
+from envlib.kustomize.load import fs
 from envlib.kustomize.load.fs import display_path
 from envlib.kustomize.load.kustomization import KUSTOMIZATION_FILE_NAMES as KUSTOMIZATION_FILES
 from envlib.kustomize.load.kustomization import has_kustomization
@@ -39,7 +40,7 @@ _EMBEDDED = Path(__file__).resolve().parent.parent.parent / "k8s"
 def walk_dirs(root: Path, max_depth: int) -> list[Path]:
     """Directories below ``root`` (itself included) up to ``max_depth``, sorted, skipping noise."""
     out: list[Path] = []
-    for current, dirs, _files in os.walk(root):
+    for current, dirs, _files in fs.walk(root):
         here = Path(current)
         depth = len(here.relative_to(root).parts)
         dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not d.startswith("."))
@@ -49,9 +50,18 @@ def walk_dirs(root: Path, max_depth: int) -> list[Path]:
     return sorted(out)
 
 
+def subdirs(directory: Path) -> list[Path]:
+    """The subdirectories of ``directory``, sorted (read through the active file system)."""
+    try:
+        names = fs.listdir(directory)
+    except OSError:
+        return []
+    return [directory / n for n in names if fs.isdir(directory / n)]
+
+
 def holds_kustomization_tree(directory: Path) -> bool:
     """Whether a directory is (or contains, up to 3 levels down) a kustomization."""
-    return directory.is_dir() and any(has_kustomization(d) for d in walk_dirs(directory, 3))
+    return fs.isdir(directory) and any(has_kustomization(d) for d in walk_dirs(directory, 3))
 
 
 def default_repo(cwd: Path | None = None) -> Path:
@@ -112,7 +122,7 @@ def _explicit(
     for name, raw in items:
         path = Path(raw)
         if not path.is_absolute():
-            path = (repo / path) if (repo / path).is_dir() else Path(os.path.abspath(path))
+            path = (repo / path) if fs.isdir(repo / path) else Path(os.path.abspath(path))
         if not has_kustomization(path):
             raise LoadError(
                 f"no kustomization file ({', '.join(KUSTOMIZATION_FILES)}) in {display_path(path)}",
@@ -141,7 +151,7 @@ def _overlays(repo: Path) -> list[Environment]:
     for directory in walk_dirs(repo, 3):
         if directory.name != "overlays":
             continue
-        children = [d for d in sorted(directory.iterdir()) if d.is_dir() and has_kustomization(d)]
+        children = [d for d in subdirs(directory) if has_kustomization(d)]
         if not children:
             continue
         base = directory.parent / "base"
@@ -155,11 +165,11 @@ def _kustomization_refs(directory: Path) -> list[str]:
     """The local ``resources``/``bases``/``components`` entries of a kustomization (best effort)."""
     for name in KUSTOMIZATION_FILES:
         file = directory / name
-        if not file.is_file():
+        if not fs.isfile(file):
             continue
         try:
-            data = yaml.load(file.read_text(encoding="utf-8", errors="replace"), Loader=_LOADER)
-        except yaml.YAMLError:
+            data = yaml.load(fs.read_text(file), Loader=_LOADER)
+        except (yaml.YAMLError, LoadError):
             return []
         if not isinstance(data, dict):
             return []
@@ -170,7 +180,7 @@ def _kustomization_refs(directory: Path) -> list[str]:
 
 def _uses_base(directory: Path, base: Path) -> bool:
     return any(
-        (directory / ref).resolve() == base.resolve()
+        fs.realpath(directory / ref) == fs.realpath(base)
         for ref in _kustomization_refs(directory)
         if not ref.startswith(("http://", "https://", "git@", "github.com/"))
     )
@@ -187,7 +197,7 @@ def _layout_of(root: Path) -> list[Environment]:
     parent = root.parent
     if parent.name == "overlays":
         return _overlays_at(parent.parent, parent)
-    if root.name == "base" and (parent / "overlays").is_dir():
+    if root.name == "base" and fs.isdir(parent / "overlays"):
         found = _overlays_at(parent, parent / "overlays")
         if found:
             return found
@@ -195,9 +205,7 @@ def _layout_of(root: Path) -> list[Environment]:
     if not has_kustomization(base) or (root != base and not _uses_base(root, base)):
         return []
     members = [base] + [
-        d
-        for d in sorted(parent.iterdir())
-        if d.is_dir() and d != base and has_kustomization(d) and _uses_base(d, base)
+        d for d in subdirs(parent) if d != base and has_kustomization(d) and _uses_base(d, base)
     ]
     if len(members) < 2:
         return []
@@ -205,7 +213,7 @@ def _layout_of(root: Path) -> list[Environment]:
 
 
 def _overlays_at(layout: Path, overlays: Path) -> list[Environment]:
-    children = [d for d in sorted(overlays.iterdir()) if d.is_dir() and has_kustomization(d)]
+    children = [d for d in subdirs(overlays) if has_kustomization(d)]
     base = layout / "base"
     envs = [Environment("base", base, layout)] if has_kustomization(base) else []
     envs.extend(Environment(child.name, child, layout) for child in children)
@@ -233,7 +241,7 @@ def discover(
     Raises :class:`LoadError` when the repository does not exist or holds no kustomization.
     """
     root = Path(os.path.abspath(repo)) if repo is not None else default_repo()
-    if not root.is_dir():
+    if not fs.isdir(root):
         raise LoadError(
             f"repository {display_path(root)} is not a directory",
             location=SourceLocation(display_path(root)),

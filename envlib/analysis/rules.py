@@ -15,7 +15,8 @@ from typing import Any
 
 import yaml
 
-from envlib.errors import EnvlibError, SourceLocation
+from envlib.errors import EnvlibError, LoadError, SourceLocation
+from envlib.kustomize.load import fs
 from envlib.kustomize.load.fs import display_path
 
 from .environments import RenderedEnv
@@ -114,11 +115,16 @@ def _parse_rules(data: Any, path: str) -> tuple[list[Rule], str, list[str]]:
 
 def _read(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        if path == DEFAULT_RULES:  # envlib's own file, whatever the repository's revision
+            return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.safe_load(fs.read_bytes(path).decode("utf-8"))
     except OSError as exc:
         raise ChecksConfigError(
             f"cannot read: {exc.strerror}", location=SourceLocation(display_path(path))
         ) from exc
+    except LoadError as exc:  # the file system's "cannot read" (it names the file)
+        reason = exc.message.rsplit(": ", 1)[-1]
+        raise ChecksConfigError(f"cannot read: {reason}", location=exc.location) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -137,9 +143,9 @@ def find_config(repo: Path) -> Path | None:
     """The repository's checks file, searched from ``repo`` up to the git root."""
     for directory in (repo, *repo.parents):
         for name in CONFIG_NAMES:
-            if (directory / name).is_file():
+            if fs.isfile(directory / name):
                 return directory / name
-        if (directory / ".git").exists():
+        if fs.exists(directory / ".git"):
             break
     return None
 

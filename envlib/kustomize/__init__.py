@@ -9,6 +9,8 @@ Public API::
     for step in result.trace.steps: ...             # every generator/transformer/patch entry
     blame(result, "Deployment.v1.apps/web.dev", "spec.replicas")   # -> [Step, ...]
     build("k8s/overlays/dev", disabled_steps=["k8s/overlays/dev/kustomization.yaml#patches[0]"])
+    build("k8s/overlays/dev", fs=GitFileSystem(".", "main"))   # a revision, from git objects
+    result.files_read                               # every file the build read
 
 Importing this package never imports pandas, ipywidgets or Jupyter.
 """
@@ -27,6 +29,9 @@ from envlib.kustomize.core.trace import (
     format_path,
     parse_path,
 )
+from envlib.kustomize.load.fs import FileSystem, OSFileSystem
+from envlib.kustomize.load.gitfs import GitFileSystem, GitRevisionError
+from envlib.kustomize.load.overlayfs import OverlayFileSystem
 from envlib.kustomize.pipeline.build import BuildResult, ExtraPatch, build
 
 
@@ -58,8 +63,13 @@ __all__ = [
     "BuildTrace",
     "Change",
     "ExtraPatch",
+    "FileSystem",
+    "GitFileSystem",
+    "GitRevisionError",
     "Gvk",
+    "OSFileSystem",
     "Origin",
+    "OverlayFileSystem",
     "PatchIssue",
     "ResId",
     "ResMap",

@@ -1,24 +1,284 @@
-"""Read-only file access with kustomize's default load restriction (``LoadRestrictionsRootOnly``).
+"""Every file the engine reads goes through a :class:`FileSystem`, with kustomize's load rule.
+
+Why an abstraction: the same build must run on the working tree, on a git revision read
+straight from the object store (no checkout), or on files edited in memory (Argo CD's
+overrides), with identical load restrictions, symlink semantics and error texts. So the
+engine never calls ``os.path``/``open`` itself; it calls the module functions below, which
+dispatch to the *active* file system (a context variable: :func:`using`) and note every path
+they touch in the active :func:`recording` - the exact input set of a build.
+
+Implementations: :class:`OSFileSystem` (the default, today's behaviour, with an mtime cache),
+:class:`~.gitfs.GitFileSystem` and :class:`~.overlayfs.OverlayFileSystem`. Paths are
+absolute-or-cwd-relative strings as on the OS; a git revision is presented at the path of
+its work tree, so messages and step ids read the same at every revision.
 
 Files named by a kustomization (resources, patch files, generator sources) must lie inside
-that kustomization's directory after symlinks are resolved; directories (other
-kustomizations) may be anywhere. envlib only ever reads: nothing here writes.
-
-Files are cached by resolved path and modification time so that re-rendering after a widget
-toggle does not re-read the disk.
+that kustomization's directory after symlinks are resolved (``LoadRestrictionsRootOnly``);
+directories (other kustomizations) may be anywhere. Nothing here writes.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import os
+from abc import ABC, abstractmethod
+from collections.abc import Hashable, Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from envlib.errors import LoadError, SourceLocation
 
-_CACHE: dict[str, tuple[float, bytes]] = {}
+StrPath = str | os.PathLike[str]
 
 
-def display_path(path: str | os.PathLike[str]) -> str:
+class FileSystem(ABC):
+    """Read-only view of a directory tree, with the ``os.path`` semantics the engine needs.
+
+    Methods take absolute (or current-directory-relative) paths. ``read_bytes``,
+    ``listdir`` and ``stamp`` raise :class:`OSError` (``FileNotFoundError`` and friends,
+    with ``strerror`` set) for what is not there, as the OS does.
+    """
+
+    @abstractmethod
+    def lexists(self, path: str) -> bool:
+        """Whether ``path`` exists without following a final symlink."""
+
+    @abstractmethod
+    def exists(self, path: str) -> bool:
+        """Whether ``path`` exists after following symlinks."""
+
+    @abstractmethod
+    def isdir(self, path: str) -> bool:
+        """Whether ``path`` is a directory (symlinks followed)."""
+
+    @abstractmethod
+    def isfile(self, path: str) -> bool:
+        """Whether ``path`` is a regular file (symlinks followed)."""
+
+    @abstractmethod
+    def realpath(self, path: str, *, strict: bool = False) -> str:
+        """``os.path.realpath``: symlinks resolved; ``strict`` raises OSError when missing."""
+
+    @abstractmethod
+    def read_bytes(self, path: str) -> bytes:
+        """The file's contents."""
+
+    @abstractmethod
+    def stamp(self, path: str) -> Hashable:
+        """A cache key that changes whenever the file's contents do.
+
+        Every file system returns ``("blob", <git blob id>)``, so a file with the same
+        contents at two revisions is parsed once (see :func:`blob_id`).
+        """
+
+    @abstractmethod
+    def listdir(self, path: str) -> list[str]:
+        """Names in directory ``path`` (any order)."""
+
+    def describe(self) -> str:
+        """What this file system shows, for messages (``working tree``, ``git main@1a2b``)."""
+        return "working tree"
+
+
+def blob_id(data: bytes) -> str:
+    """Git's object id of a blob with these contents (``git hash-object``)."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+class OSFileSystem(FileSystem):
+    """The operating system's files: exactly ``os.path`` plus a (path, mtime) content cache."""
+
+    def __init__(self) -> None:
+        self._cache: dict[str, tuple[int, bytes]] = {}
+        self._stamps: dict[str, tuple[tuple[int, int], Hashable]] = {}
+
+    def clear(self) -> None:
+        """Forget cached contents (benchmarks measuring a cold read)."""
+        self._cache.clear()
+        self._stamps.clear()
+
+    def lexists(self, path: str) -> bool:
+        return os.path.lexists(path)
+
+    def exists(self, path: str) -> bool:
+        return os.path.exists(path)
+
+    def isdir(self, path: str) -> bool:
+        return os.path.isdir(path)
+
+    def isfile(self, path: str) -> bool:
+        return os.path.isfile(path)
+
+    def realpath(self, path: str, *, strict: bool = False) -> str:
+        return os.path.realpath(path, strict=strict)
+
+    def read_bytes(self, path: str) -> bytes:
+        mtime = os.stat(path).st_mtime_ns
+        cached = self._cache.get(path)
+        if cached is not None and cached[0] == mtime:
+            return cached[1]
+        with open(path, "rb") as handle:
+            data = handle.read()
+        self._cache[path] = (mtime, data)
+        return data
+
+    def stamp(self, path: str) -> Hashable:
+        stat = os.stat(path)
+        key = (stat.st_mtime_ns, stat.st_size)
+        cached = self._stamps.get(path)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        value = ("blob", blob_id(self.read_bytes(path)))
+        self._stamps[path] = (key, value)
+        return value
+
+    def listdir(self, path: str) -> list[str]:
+        return os.listdir(path)
+
+
+OS = OSFileSystem()
+_ACTIVE: ContextVar[FileSystem] = ContextVar("envlib_fs", default=OS)
+
+
+@dataclass
+class ReadSet:
+    """The inputs of one build: files whose contents were read, and paths only looked at."""
+
+    files: set[str] = field(default_factory=set)
+    probed: set[str] = field(default_factory=set)
+
+    def all_paths(self) -> frozenset[str]:
+        """Every path that could change the build's result when it changes."""
+        return frozenset(self.files | self.probed)
+
+
+_RECORDER: ContextVar[ReadSet | None] = ContextVar("envlib_fs_reads", default=None)
+
+
+def current() -> FileSystem:
+    """The file system the engine reads from in this context."""
+    return _ACTIVE.get()
+
+
+@contextlib.contextmanager
+def using(filesystem: FileSystem | None) -> Iterator[FileSystem]:
+    """Make ``filesystem`` the active one inside the block (None: keep the current one)."""
+    if filesystem is None:
+        yield _ACTIVE.get()
+        return
+    token = _ACTIVE.set(filesystem)
+    try:
+        yield filesystem
+    finally:
+        _ACTIVE.reset(token)
+
+
+@contextlib.contextmanager
+def recording() -> Iterator[ReadSet]:
+    """Collect every path read or probed inside the block (nested blocks see their own)."""
+    reads = ReadSet()
+    token = _RECORDER.set(reads)
+    try:
+        yield reads
+    finally:
+        _RECORDER.reset(token)
+        outer = _RECORDER.get()
+        if outer is not None:
+            outer.files |= reads.files
+            outer.probed |= reads.probed
+
+
+def _probe(path: str) -> None:
+    reads = _RECORDER.get()
+    if reads is not None:
+        reads.probed.add(os.path.abspath(path))
+
+
+def note_read(path: StrPath) -> None:
+    """Record that ``path``'s contents went into the build (callers caching parsed files)."""
+    reads = _RECORDER.get()
+    if reads is not None:
+        reads.files.add(os.path.abspath(path))
+
+
+# -- the engine's entry points (dispatch to the active file system) -------------------------
+def lexists(path: StrPath) -> bool:
+    """``os.path.lexists`` on the active file system."""
+    text = os.fspath(path)
+    _probe(text)
+    return _ACTIVE.get().lexists(text)
+
+
+def exists(path: StrPath) -> bool:
+    """``os.path.exists`` on the active file system."""
+    text = os.fspath(path)
+    _probe(text)
+    return _ACTIVE.get().exists(text)
+
+
+def isdir(path: StrPath) -> bool:
+    """``os.path.isdir`` on the active file system."""
+    text = os.fspath(path)
+    _probe(text)
+    return _ACTIVE.get().isdir(text)
+
+
+def isfile(path: StrPath) -> bool:
+    """``os.path.isfile`` on the active file system."""
+    text = os.fspath(path)
+    _probe(text)
+    return _ACTIVE.get().isfile(text)
+
+
+def realpath(path: StrPath, *, strict: bool = False) -> str:
+    """``os.path.realpath`` on the active file system."""
+    return _ACTIVE.get().realpath(os.fspath(path), strict=strict)
+
+
+def listdir(path: StrPath) -> list[str]:
+    """Sorted names in a directory of the active file system."""
+    text = os.fspath(path)
+    _probe(text)
+    return sorted(_ACTIVE.get().listdir(text))
+
+
+def walk(top: StrPath) -> Iterator[tuple[str, list[str], list[str]]]:
+    """``os.walk`` (top-down, names sorted) on the active file system; prune ``dirs`` in place.
+
+    Symlinked directories are listed as directories but not descended into, as ``os.walk``.
+    """
+    active = _ACTIVE.get()
+    pending = [os.fspath(top)]
+    while pending:
+        current = pending.pop()
+        try:
+            names = sorted(active.listdir(current))
+        except OSError:
+            continue
+        dirs = [n for n in names if active.isdir(os.path.join(current, n))]
+        files = [n for n in names if n not in dirs]
+        yield current, dirs, files
+        pending.extend(
+            os.path.join(current, d)
+            for d in reversed(dirs)
+            if not _is_link(active, os.path.join(current, d))
+        )
+
+
+def _is_link(active: FileSystem, path: str) -> bool:
+    """Whether the last component of ``path`` is a symlink (it resolves elsewhere)."""
+    parent, name = os.path.split(os.path.abspath(path))
+    return active.realpath(path) != os.path.join(active.realpath(parent), name)
+
+
+def stamp(path: StrPath) -> Hashable:
+    """Cache key for a file of the active file system (raises OSError when missing)."""
+    return _ACTIVE.get().stamp(os.fspath(path))
+
+
+def display_path(path: StrPath) -> str:
     """A path for messages: relative to the current directory when below it."""
     text = os.fspath(path)
     try:
@@ -33,10 +293,12 @@ def resolve_in_root(root: Path, entry: str, *, restrict: bool = True) -> Path:
 
     Raises :class:`LoadError` with kustomize's wording when the file is missing or outside.
     """
-    candidate = Path(os.path.join(root, entry)) if not os.path.isabs(entry) else Path(entry)
+    candidate = os.path.join(root, entry) if not os.path.isabs(entry) else entry
     absolute = Path(os.path.abspath(candidate))
+    _probe(os.fspath(absolute))
+    active = _ACTIVE.get()
     try:
-        real = Path(os.path.realpath(absolute, strict=True))
+        real = Path(active.realpath(os.fspath(absolute), strict=True))
     except (OSError, RuntimeError) as exc:
         raise LoadError(
             f"no such file: {entry!r}",
@@ -47,7 +309,7 @@ def resolve_in_root(root: Path, entry: str, *, restrict: bool = True) -> Path:
             ),
         ) from exc
     if restrict:
-        real_root = Path(os.path.realpath(root))
+        real_root = Path(active.realpath(os.fspath(root)))
         if real != real_root and real_root not in real.parents:
             raise LoadError(
                 f"file {display_path(real)!r} is outside the kustomization root "
@@ -59,25 +321,44 @@ def resolve_in_root(root: Path, entry: str, *, restrict: bool = True) -> Path:
     return real
 
 
-def read_bytes(path: Path) -> bytes:
-    """Read a file through the cache (keyed by path and mtime)."""
+def read_bytes(path: StrPath) -> bytes:
+    """Read a file of the active file system (cached by the file system) and record it."""
     key = os.fspath(path)
+    note_read(key)
     try:
-        mtime = os.stat(key).st_mtime_ns
+        return _ACTIVE.get().read_bytes(key)
     except OSError as exc:
         raise LoadError(
-            f"cannot read {display_path(key)}: {exc.strerror}",
+            f"cannot read {display_path(key)}: {exc.strerror or exc}",
             location=SourceLocation(display_path(key)),
         ) from exc
-    cached = _CACHE.get(key)
-    if cached is not None and cached[0] == mtime:
-        return cached[1]
-    with open(key, "rb") as handle:
-        data = handle.read()
-    _CACHE[key] = (mtime, data)
-    return data
 
 
-def read_text(path: Path) -> str:
+def read_text(path: StrPath) -> str:
     """Read a UTF-8 file (BOM kept; YAML readers strip it)."""
     return read_bytes(path).decode("utf-8", errors="replace")
+
+
+__all__ = [
+    "OS",
+    "FileSystem",
+    "OSFileSystem",
+    "ReadSet",
+    "blob_id",
+    "current",
+    "display_path",
+    "exists",
+    "isdir",
+    "isfile",
+    "lexists",
+    "listdir",
+    "note_read",
+    "read_bytes",
+    "read_text",
+    "realpath",
+    "recording",
+    "resolve_in_root",
+    "stamp",
+    "using",
+    "walk",
+]

@@ -19,7 +19,6 @@ decoding, the load steps run in kustomize's order: deprecation warnings, legacy 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import fields as dataclass_fields
 from pathlib import Path
@@ -57,7 +56,7 @@ KUSTOMIZATION_FILE_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomiz
 
 def has_kustomization(directory: Path) -> bool:
     """Whether ``directory`` holds a kustomization file (any of kustomize's three names)."""
-    return any((directory / name).is_file() for name in KUSTOMIZATION_FILE_NAMES)
+    return any(fs.isfile(directory / name) for name in KUSTOMIZATION_FILE_NAMES)
 
 
 _EDIT_FIX = "Run 'kustomize edit fix' to update your Kustomization automatically."
@@ -77,8 +76,8 @@ _T = TypeVar("_T")
 # -- finding and loading ---------------------------------------------------------------------
 def find_kustomization_file(directory: Path) -> Path:
     """The one kustomization file of ``directory`` (kustomize's names, in its order)."""
-    root = os.path.realpath(directory)
-    found = [Path(root, n) for n in KUSTOMIZATION_FILE_NAMES if Path(root, n).is_file()]
+    root = fs.realpath(directory)
+    found = [Path(root, n) for n in KUSTOMIZATION_FILE_NAMES if fs.isfile(Path(root, n))]
     if len(found) == 1:
         return found[0]
     shown = fs.display_path(directory)
@@ -227,7 +226,7 @@ def _enforce_kind(kust: Kustomization, shown: str) -> None:
             location=kust.location(key),
             entry=key,
             kustomize_message=f"Failed to read kustomization file under "
-            f"{os.path.realpath(kust.directory)}:\n" + "\n".join(problems),
+            f"{fs.realpath(kust.directory)}:\n" + "\n".join(problems),
         )
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -202,7 +202,7 @@ class _ParsedDoc:
     line: int | None
 
 
-_PARSE_CACHE: dict[str, tuple[tuple[int, int], list[_ParsedDoc]]] = {}
+_PARSE_CACHE: dict[str, tuple[Hashable, list[_ParsedDoc]]] = {}
 
 
 def _parse_file(path: Path) -> list[_ParsedDoc]:
@@ -211,10 +211,13 @@ def _parse_file(path: Path) -> list[_ParsedDoc]:
     )
 
     key = os.fspath(path)
-    stat = os.stat(key)
-    stamp = (stat.st_mtime_ns, stat.st_size)
+    try:
+        stamp = fs.stamp(key)
+    except OSError:
+        stamp = None  # let read_text report it in its words
     cached = _PARSE_CACHE.get(key)
-    if cached is not None and cached[0] == stamp:
+    if cached is not None and stamp is not None and cached[0] == stamp:
+        fs.note_read(key)
         return cached[1]
     text = fs.read_text(path)
     docs = [
@@ -348,9 +351,9 @@ def _missing(path: str) -> str:
     parts = [p for p in path.split(os.sep) if p]
     for index, part in enumerate(parts):
         current = os.path.join(current, part)
-        if not os.path.lexists(current):
+        if not fs.lexists(current):
             return f"evalsymlink failure on '{path}' : lstat {current}: no such file or directory"
-        if index < len(parts) - 1 and not os.path.isdir(current):
+        if index < len(parts) - 1 and not fs.isdir(current):
             return f"evalsymlink failure on '{path}' : not a directory"
     return f"evalsymlink failure on '{path}' : lstat {path}: no such file or directory"
 
@@ -364,14 +367,14 @@ def _file_attempt(acc: Accumulator, ctx: EntryContext, entry: str) -> EnvlibErro
     """Try ``entry`` as a file; return the error (not raised) when it is not a usable file."""
     absolute = _abs(ctx.directory, entry)
     head = f"accumulating resources from '{entry}'"
-    if not os.path.lexists(absolute):
+    if not fs.lexists(absolute):
         return LoadError(
             f"{entry!r} does not exist",
             location=ctx.location,
             entry=ctx.entry_name,
             kustomize_message=f"{head}: {_missing(absolute)}",
         )
-    if os.path.isdir(absolute):
+    if fs.isdir(absolute):
         return LoadError(
             f"{entry!r} is a directory",
             location=ctx.location,
@@ -430,13 +433,13 @@ def accumulate_entry(
         exc.kustomize_message = f"accumulation err='{file_text}': {dir_text}"
         return exc
 
-    if not os.path.exists(absolute):
+    if not fs.exists(absolute):
         raise fail(
             file_error, f"must build at directory: not a valid directory: {_missing(absolute)}"
         )
-    if not os.path.isdir(absolute):
+    if not fs.isdir(absolute):
         raise fail(file_error, f"must build at directory: '{absolute}': file is not directory")
-    real = os.path.realpath(absolute)
+    real = fs.realpath(absolute)
     cycle = check_cycle(real, stack)
     if cycle is not None:
         raise fail(

@@ -95,7 +95,7 @@ def _read_patch_file(
 ) -> str:
     """Read a patch file (load restriction applies); errors carry kustomize's loader text."""
     absolute = os.path.normpath(os.path.join(directory, path))
-    if not os.path.exists(absolute):
+    if not fs.exists(absolute):
         raise PatchError(
             f"patch file {path!r} does not exist",
             location=location,
@@ -108,7 +108,7 @@ def _read_patch_file(
         exc.location = location
         exc.entry = entry_name
         raise
-    if os.path.isdir(real):
+    if fs.isdir(real):
         raise PatchError(
             f"patch file {path!r} is a directory",
             location=location,

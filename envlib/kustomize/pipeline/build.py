@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from envlib.kustomize.core.resource import ResMap, Resource
 from envlib.kustomize.core.sorting import SortOptions, sort_resources
 from envlib.kustomize.core.trace import BuildTrace, Change, Step, diff_paths, snapshot
 from envlib.kustomize.load import fs
+from envlib.kustomize.load import fs as fs_mod
 from envlib.kustomize.load.resource_entries import check_json_compatible, go_quote
 from envlib.kustomize.pipeline.level_steps import LevelSteps
 from envlib.kustomize.pipeline.stage_context import kustomization_file
@@ -92,6 +93,14 @@ class BuildResult:
     warnings: list[str]
     trace: BuildTrace
     root: Path
+    # every file whose contents went into this build, and every path it only looked at
+    # (existence checks): the build's exact inputs, so a change elsewhere cannot affect it
+    inputs: fs.ReadSet = field(default_factory=fs.ReadSet)
+
+    @property
+    def files_read(self) -> frozenset[str]:
+        """Absolute paths of every file this build read (kustomizations, manifests, patches)."""
+        return frozenset(self.inputs.files)
 
     def to_yaml(self) -> str:
         """Exactly what ``kubectl kustomize`` prints on stdout."""
@@ -134,7 +143,7 @@ class BuildOptions:
 def _project_root(directory: Path) -> Path:
     """Nearest ancestor holding ``.git`` (step ids are relative to it), else ``directory``."""
     for candidate in (directory, *directory.parents):
-        if (candidate / ".git").exists():
+        if fs.exists(candidate / ".git"):
             return candidate
     return directory
 
@@ -216,7 +225,7 @@ class Builder:
 
     def accumulate(self, directory: Path, kust: Any, resmap: ResMap, *, is_root: bool) -> None:
         """Run :data:`PIPELINE` for one kustomization onto ``resmap``."""
-        self.stack.append(os.path.realpath(directory))
+        self.stack.append(fs.realpath(directory))
         try:
             LevelSteps(self, directory, kust, resmap, is_root=is_root).run(PIPELINE)
         finally:
@@ -312,7 +321,7 @@ def check_root(path: str | os.PathLike[str]) -> Path:
     """kubectl's checks on the DIR argument; returns the absolute directory."""
     text = os.fspath(path)
     absolute = os.path.abspath(text)
-    if not os.path.exists(absolute):
+    if not fs.exists(absolute):
         raise LoadError(
             f"{text!r} does not exist",
             location=SourceLocation(text),
@@ -321,13 +330,13 @@ def check_root(path: str | os.PathLike[str]) -> Path:
                 f"'{absolute}' : lstat {absolute}: no such file or directory"
             ),
         )
-    if not os.path.isdir(absolute):
+    if not fs.isdir(absolute):
         raise LoadError(
             f"{text!r} is not a directory (kustomize builds directories)",
             location=SourceLocation(text),
             kustomize_message=f"must build at directory: '{text}': file is not directory",
         )
-    return Path(os.path.realpath(absolute))
+    return Path(fs.realpath(absolute))
 
 
 def build(
@@ -338,6 +347,7 @@ def build(
     extra_patches: Sequence[ExtraPatch | dict[str, Any]] = (),
     trace: bool = True,
     on_warning: Callable[[str], None] | None = None,
+    fs: fs_mod.FileSystem | None = None,
 ) -> BuildResult:
     """Build the kustomization in directory ``path`` exactly as ``kubectl kustomize`` does.
 
@@ -345,7 +355,10 @@ def build(
     ``extra_patches`` are applied after the root's own ``patches``. With ``trace=False`` no per-step
     changes are recorded (faster; steps are still listed). ``on_warning`` is called with each
     deprecation warning as its kustomization is loaded (kubectl prints them even when the
-    build later fails); they are also in :attr:`BuildResult.warnings`.
+    build later fails); they are also in :attr:`BuildResult.warnings`. ``fs`` is the
+    :class:`~.fs.FileSystem` to read from (default: the active one, normally the OS; see
+    :class:`~.gitfs.GitFileSystem` and :class:`~.overlayfs.OverlayFileSystem`); every file
+    read is listed in :attr:`BuildResult.files_read`.
     Raises :class:`~envlib.errors.EnvlibError`
     subclasses on bad input, with kustomize's own text in ``kustomize_message``.
     """
@@ -357,6 +370,20 @@ def build(
                 "[LoadRestrictionsRootOnly LoadRestrictionsNone]"
             ),
         )
+    with fs_mod.using(fs), fs_mod.recording() as reads:
+        result = _build(path, load_restrictor, disabled_steps, extra_patches, trace, on_warning)
+    result.inputs = reads
+    return result
+
+
+def _build(
+    path: str | os.PathLike[str],
+    load_restrictor: str,
+    disabled_steps: Iterable[str],
+    extra_patches: Sequence[ExtraPatch | dict[str, Any]],
+    trace: bool,
+    on_warning: Callable[[str], None] | None,
+) -> BuildResult:
     root = check_root(path)
     extras = tuple(_extra_patch(p) for p in extra_patches)
     options = BuildOptions(

@@ -36,12 +36,12 @@ def _load_yaml_docs(stages: LevelSteps, field: str, index: int, entry: str) -> l
     absolute = os.path.normpath(os.path.join(stages.directory, entry))
     if "\n" in entry.strip():  # inline config
         text = entry
-    elif field in ("generators", "transformers") and os.path.isdir(absolute):
+    elif field in ("generators", "transformers") and fs.isdir(absolute):
         # a kustomization whose resources are plugin configs: build it, use its output
         from envlib.kustomize.load.resource_entries import check_cycle, refuse_remote
 
         refuse_remote(entry, location, f"{field}[{index}]")
-        real = os.path.realpath(absolute)
+        real = fs.realpath(absolute)
         cycle = check_cycle(real, stages.builder.stack)
         if cycle is not None:
             raise UnsupportedError(cycle, location=location, entry=f"{field}[{index}]")

@@ -195,12 +195,12 @@ class LevelSteps(TransformerStages):
 
         absolute = os.path.normpath(os.path.join(self.directory, entry))
         problem = None
-        if not os.path.exists(absolute):
+        if not fs.exists(absolute):
             problem = f"must build at directory: not a valid directory: {_missing(absolute)}"
-        elif not os.path.isdir(absolute):
+        elif not fs.isdir(absolute):
             problem = f"must build at directory: '{absolute}': file is not directory"
         else:
-            problem = check_cycle(os.path.realpath(absolute), self.builder.stack)
+            problem = check_cycle(fs.realpath(absolute), self.builder.stack)
         if problem is not None:
             from envlib.errors import LoadError
             from envlib.kustomize.load.resource_entries import go_quote
@@ -212,7 +212,7 @@ class LevelSteps(TransformerStages):
                 kustomize_message=f"accumulating components: loader.New {go_quote(problem)}",
             )
         try:
-            self.builder.add_component(Path(os.path.realpath(absolute)), self.resmap)
+            self.builder.add_component(Path(fs.realpath(absolute)), self.resmap)
         except EnvlibError as exc:
             if exc.location is None:
                 exc.location = location

@@ -44,7 +44,7 @@ def kustomization_file(directory: Path) -> Path:
     """The kustomization file of ``directory`` (first existing name, else the default)."""
     for name in KUSTOMIZATION_FILE_NAMES:
         candidate = directory / name
-        if candidate.is_file():
+        if fs.isfile(candidate):
             return candidate
     return directory / KUSTOMIZATION_FILE_NAMES[0]
 
