@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "experiment": "env_cmds",
     "check": "env_cmds",
     "blame": "env_cmds",
+    "preview": "preview_cmd",
 }
 
 

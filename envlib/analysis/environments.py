@@ -68,6 +68,9 @@ class RenderedEnv:
     trace: Any = None
     # redacted copy (by id) -> the engine's object, which the trace refers to by identity
     originals: dict[int, Resource] = field(default_factory=dict, repr=False)
+    # the build's inputs (envlib.kustomize.load.fs.ReadSet: files read, paths probed); None when
+    # the environment was not built by the engine
+    inputs: Any = field(default=None, repr=False)
 
     @property
     def name(self) -> str:
@@ -140,6 +143,7 @@ def render(
         warnings=list(getattr(result, "warnings", []) or []),
         trace=getattr(result, "trace", None),
         originals={id(c): o for c, o in zip(clean, built, strict=True) if c is not o},
+        inputs=result.inputs,
     )
 
 

@@ -1,0 +1,323 @@
+"""One environment's changes between two revisions: fields and their causes, capacity,
+experiment traffic, checks, and a YAML diff.
+
+Why separate from :mod:`.preview`: these are pure comparisons of two rendered environments
+(the preview decides *which* environments to compare). Every comparison reuses the
+analysis the rest of envlib uses - :func:`~.diff.diff_envs` for fields, the inventory for
+capacity, :func:`~.experiment.experiment_preview` for traffic, :func:`~.checks.run_checks`
+- so a preview never disagrees with ``envlib diff`` / ``table`` / ``experiment`` / ``check``.
+
+The cause of a change is worked out by :mod:`.preview_causes` from the build traces and
+the files of both revisions; when it cannot be narrowed down, every changed input of the
+environment is listed, with a note saying so.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from envlib.kustomize.load import fs
+from envlib.kustomize.yaml.emitter import dump_objects
+
+from . import quantities as q
+from .checks import run_checks
+from .diff import diff_envs
+from .environments import RenderedEnv, rendered_from_resources
+from .experiment import experiment_preview
+from .inventory import inventory, totals
+from .matching import match_resources
+from .preview_causes import CauseFinder
+from .revisions import Revision, same_file, same_probe
+from .rules import Rule
+
+if TYPE_CHECKING:
+    from .preview import EnvPreview
+
+COLUMNS: dict[str, list[str]] = {
+    "resources": ["resource", "kind", "change", "fields", "files"],
+    "fields": ["resource", "kind", "field", "old", "new", "status", "note", "files"],
+    "capacity": ["metric", "old", "new", "delta"],
+    "traffic": ["experiment", "role", "model", "old_share", "new_share", "old_rps", "new_rps"],
+    "checks": ["change", "rule", "severity", "resource", "field", "message", "file"],
+}
+SUMMARY_COLUMNS = ["env", "reached", "status", "resources", "capacity", "traffic", "checks"]
+_CAPACITY = (
+    ("pods", "replicas", q.format_count),
+    ("cpu requests", "total_cpu_request", q.format_cpu),
+    ("cpu limits", "total_cpu_limit", q.format_cpu),
+    ("memory requests", "total_memory_request", q.format_memory),
+    ("memory limits", "total_memory_limit", q.format_memory),
+    ("gpu", "total_gpu", q.format_count),
+)
+
+
+def empty(kind: str) -> pd.DataFrame:
+    """An empty frame with the columns of ``kind`` (see :data:`COLUMNS`)."""
+    return pd.DataFrame(columns=COLUMNS[kind])
+
+
+def changed_inputs(inputs: Any, left: fs.FileSystem, right: fs.FileSystem) -> list[str]:
+    """The inputs of a build (files read, paths probed) that differ between two file systems."""
+    if inputs is None:
+        return []
+    out = [p for p in sorted(inputs.files) if not same_file(p, left, right)]
+    out += [p for p in sorted(inputs.probed - inputs.files) if not same_probe(p, left, right)]
+    return out
+
+
+def fill(
+    item: EnvPreview,
+    before: RenderedEnv | None,
+    after: RenderedEnv | None,
+    left_rules: Sequence[Rule],
+    right_rules: Sequence[Rule],
+    left: Revision,
+    right: Revision,
+    rps: float,
+    root: Path,
+) -> None:
+    """Compute every comparison of ``item`` from the two renders (None: absent at that side).
+
+    File names are relative to the repository ``root``, as a pull request shows them.
+    """
+    old = before or rendered_from_resources(left.label, [])
+    new = after or rendered_from_resources(right.label, [])
+    touched = set(changed_inputs(old.inputs, left.filesystem, right.filesystem))
+    touched |= set(changed_inputs(new.inputs, left.filesystem, right.filesystem))
+    item.changed_files = sorted(repo_path(p, root) for p in touched)
+    item.fields = _fields(old, new, item.changed_files, root, left, right)
+    item.resources = _resources(item.fields)
+    item.capacity = capacity(old, new)
+    item.traffic = traffic(old, new, rps)
+    item.checks = check_changes(old, new, left_rules, right_rules)
+    item.yaml_diff = yaml_diff(item.name, old, new, left, right)
+    if not item.resources.empty or not item.checks.empty:
+        if item.status == "unchanged":
+            item.status = "changed"
+    elif item.status == "unchanged" and item.changed_files:
+        item.note = "the branch edits files this environment reads; its output is the same"
+
+
+# -- fields and their causes -----------------------------------------------------------------
+def repo_path(path: str, root: Path) -> str:
+    """``path`` (absolute, or relative to the current directory) relative to ``root``."""
+    absolute = os.path.abspath(path)
+    rel = os.path.relpath(absolute, root)
+    return absolute if rel.startswith("..") else rel.replace(os.sep, "/")
+
+
+def _fields(
+    old: RenderedEnv,
+    new: RenderedEnv,
+    changed: list[str],
+    root: Path,
+    left: Revision,
+    right: Revision,
+) -> pd.DataFrame:
+    diff = diff_envs(old, new)
+    pairs = {m.key: m for m in match_resources(old.resources, new.resources)}
+    finder = CauseFinder(root, left.filesystem, right.filesystem, changed)
+    rows: list[dict[str, Any]] = []
+    for row in diff.to_dict("records"):
+        match = pairs.get(row["resource"])
+        status = str(row["status"])
+        if status.startswith("only in "):
+            status = "added" if status == f"only in {new.name}" else "removed"
+        note = str(row["note"] or "")
+        files: list[str] = []
+        if match is not None and status != "ignored":
+            sides = [(new, match.right), (old, match.left)]
+            files = finder.causes(str(row["field"]), sides)
+            if not files and changed:
+                files = list(changed)
+                note = note or "cause not narrowed down: one of the files listed"
+        rows.append(
+            {
+                "resource": row["resource"],
+                "kind": row["kind"],
+                "field": row["field"],
+                "old": row["left"],
+                "new": row["right"],
+                "status": status,
+                "note": note,
+                "files": files,
+            }
+        )
+    return pd.DataFrame(rows, columns=COLUMNS["fields"])
+
+
+def _resources(fields: pd.DataFrame) -> pd.DataFrame:
+    rows: list[dict[str, Any]] = []
+    if fields.empty:
+        return empty("resources")
+    for (resource, kind), group in fields.groupby(["resource", "kind"], sort=False):
+        statuses = set(group["status"])
+        change = next((s for s in ("added", "removed") if s in statuses), "")
+        changed = int((group["status"] == "changed").sum())
+        if not change and not changed:
+            continue  # only ignored noise
+        files = sorted({f for fl in group["files"] for f in fl})
+        rows.append(
+            {
+                "resource": resource,
+                "kind": kind,
+                "change": change or "changed",
+                "fields": changed,
+                "files": files,
+            }
+        )
+    return pd.DataFrame(rows, columns=COLUMNS["resources"])
+
+
+# -- capacity, traffic, checks ------------------------------------------------------------------
+def capacity(old: RenderedEnv, new: RenderedEnv) -> pd.DataFrame:
+    """Totals of both sides (pods, CPU, memory, GPU) with the signed delta; changed rows only."""
+    sums = [_totals(old), _totals(new)]
+    rows: list[dict[str, Any]] = []
+    for label, column, fmt in _CAPACITY:
+        a, b = sums[0].get(column), sums[1].get(column)
+        if (a or 0.0) == (b or 0.0):
+            continue
+        delta = (b or 0.0) - (a or 0.0)
+        sign = "+" if delta > 0 else "-"
+        rows.append(
+            {"metric": label, "old": fmt(a), "new": fmt(b), "delta": f"{sign}{fmt(abs(delta))}"}
+        )
+    return pd.DataFrame(rows, columns=COLUMNS["capacity"])
+
+
+def _totals(rendered: RenderedEnv) -> dict[str, Any]:
+    frame = totals(inventory(rendered))
+    if frame.empty:
+        return {}
+    row = frame.iloc[0].to_dict()
+    return {
+        str(k): (None if v is None or (isinstance(v, float) and v != v) else v)
+        for k, v in row.items()
+    }
+
+
+def traffic(old: RenderedEnv, new: RenderedEnv, rps: float) -> pd.DataFrame:
+    """Seldon Experiment rows (candidates, mirror, total) whose share or rate changes."""
+    key = ["experiment", "role", "model"]
+    frames = [experiment_preview(r, rps)[[*key, "share", "rps"]] for r in (old, new)]
+    joined = frames[0].merge(frames[1], on=key, how="outer", suffixes=("_old", "_new"))
+    rows: list[dict[str, Any]] = []
+    for row in joined.to_dict("records"):
+        values = [_num(row.get(c)) for c in ("share_old", "share_new", "rps_old", "rps_new")]
+        if values[0] == values[1] and values[2] == values[3]:
+            continue
+        rows.append(
+            {
+                "experiment": row["experiment"],
+                "role": row["role"],
+                "model": row["model"],
+                "old_share": values[0],
+                "new_share": values[1],
+                "old_rps": values[2],
+                "new_rps": values[3],
+            }
+        )
+    return pd.DataFrame(rows, columns=COLUMNS["traffic"])
+
+
+def _num(value: Any) -> float | None:
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    return round(float(value), 6)
+
+
+def check_changes(
+    old: RenderedEnv, new: RenderedEnv, left: Sequence[Rule], right: Sequence[Rule]
+) -> pd.DataFrame:
+    """Findings present at only one side: ``newly failing`` (head) or ``newly fixed`` (base)."""
+    found = [run_checks(old, left), run_checks(new, right)]
+    keys = [
+        {(r["rule"], r["resource"], r["field"]): r for r in frame.to_dict("records")}
+        for frame in found
+    ]
+    rows: list[dict[str, Any]] = []
+    for change, mine, other in (
+        ("newly failing", keys[1], keys[0]),
+        ("newly fixed", keys[0], keys[1]),
+    ):
+        for key, finding in mine.items():
+            if key not in other:
+                rows.append(
+                    {"change": change, **{c: finding.get(c) for c in COLUMNS["checks"][1:]}}
+                )
+    return pd.DataFrame(rows, columns=COLUMNS["checks"])
+
+
+# -- YAML diff and the summary row -------------------------------------------------------------
+def yaml_diff(
+    name: str, old: RenderedEnv, new: RenderedEnv, left: Revision, right: Revision
+) -> str:
+    """A unified diff of each resource that differs (rendered YAML, secrets redacted).
+
+    Resource by resource rather than the whole stream: the hunks name their resource and
+    the diff stays linear in the size of what changed, not of the environment.
+    """
+    out: list[str] = []
+    for match in match_resources(old.resources, new.resources):
+        a = match.left.obj if match.left is not None else None
+        b = match.right.obj if match.right is not None else None
+        if a == b:
+            continue
+        before = dump_objects([a]).splitlines(keepends=True) if a is not None else []
+        after = dump_objects([b]).splitlines(keepends=True) if b is not None else []
+        label = f"{name}: {match.key}"
+        lines = difflib.unified_diff(
+            before, after, f"{label} @ {left.short}", f"{label} @ {right.short}", n=2
+        )
+        out += [line if line.endswith("\n") else line + "\n" for line in lines]
+    return "".join(out)
+
+
+def summary_row(item: EnvPreview) -> dict[str, Any]:
+    """The summary table's row for one environment."""
+    res = item.resources
+    counts = {
+        c: int((res["change"] == c).sum()) if not res.empty else 0
+        for c in ("added", "removed", "changed")
+    }
+    checks = item.checks
+    failing = int((checks["change"] == "newly failing").sum()) if not checks.empty else 0
+    fixed = int((checks["change"] == "newly fixed").sum()) if not checks.empty else 0
+    check_parts = [f"{failing} newly failing"] if failing else []
+    check_parts += [f"{fixed} fixed"] if fixed else []
+    reached = "yes" if item.reached else f"no ({item.target_revision})"
+    rendered = item.status in ("changed", "added", "removed")
+    return {
+        "env": item.name,
+        "reached": reached,
+        "status": item.status,
+        "resources": (
+            f"+{counts['added']} -{counts['removed']} ~{counts['changed']}" if rendered else ""
+        ),
+        "capacity": ", ".join(
+            f"{r['metric']} {r['delta']}" for r in item.capacity.to_dict("records")
+        ),
+        "traffic": f"{len(item.traffic)} row(s)" if not item.traffic.empty else "",
+        "checks": ", ".join(check_parts),
+    }
+
+
+__all__ = [
+    "COLUMNS",
+    "SUMMARY_COLUMNS",
+    "capacity",
+    "changed_inputs",
+    "check_changes",
+    "empty",
+    "fill",
+    "summary_row",
+    "traffic",
+    "yaml_diff",
+]

@@ -1,0 +1,133 @@
+"""The two sides of a promotion preview: which revisions, and their file systems.
+
+Why a module of its own: choosing the base (the merge base with the branch merged into),
+opening a revision without touching the repository, and telling whether an Argo CD
+Application follows the merged branch are git and Argo CD questions, not diff questions.
+Everything here is read-only (``GIT_OPTIONAL_LOCKS=0``, no checkout, nothing written).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from envlib.kustomize.load import fs
+from envlib.kustomize.load.gitfs import (
+    GitFileSystem,
+    GitRevisionError,
+    resolve_commit,
+    run_git,
+    toplevel,
+)
+
+WORKING_TREE = "working tree"
+
+
+@dataclass
+class Revision:
+    """One side of the preview: its label, commit (None: the working tree) and file system."""
+
+    label: str
+    commit: str | None
+    filesystem: fs.FileSystem
+
+    @property
+    def short(self) -> str:
+        """``main@1a2b3c4d`` or ``working tree``."""
+        return f"{self.label}@{self.commit[:8]}" if self.commit else self.label
+
+    def close(self) -> None:
+        """Stop the git reader behind a revision (nothing to do for the working tree)."""
+        if isinstance(self.filesystem, GitFileSystem):
+            self.filesystem.close()
+
+
+def branch_ref(repo: Path, into: str) -> str:
+    """The ref of the branch merged into: ``into`` itself, else ``origin/<into>``."""
+    for candidate in (into, f"origin/{into}", f"refs/remotes/origin/{into}"):
+        proc = run_git(repo, "rev-parse", "--verify", "--quiet", f"{candidate}^{{commit}}")
+        if proc.returncode == 0:
+            return candidate
+    resolve_commit(repo, into)  # raises with the shallow-clone / git fetch hint
+    return into
+
+
+def merge_base(repo: Path, into: str = "main", head: str | None = None) -> str:
+    """The commit where ``head`` (default ``HEAD``) branched from ``into``."""
+    target = branch_ref(repo, into)
+    tip = head or "HEAD"
+    resolve_commit(repo, tip)
+    proc = run_git(repo, "merge-base", target, tip)
+    if proc.returncode != 0 or not proc.stdout.strip():
+        shallow = run_git(repo, "rev-parse", "--is-shallow-repository").stdout.strip() == b"true"
+        hint = (
+            "this is a shallow clone: fetch more history, e.g. `git fetch --unshallow` or "
+            f"`git fetch --deepen=100 origin {into}` (actions/checkout: fetch-depth: 0)"
+            if shallow
+            else f"run `git fetch origin {into}` or pass --base REF"
+        )
+        raise GitRevisionError(f"no merge base between {target!r} and {tip!r}; {hint}")
+    return proc.stdout.decode().strip()
+
+
+def open_revision(repo: Path, ref: str | None, *, label: str | None = None) -> Revision:
+    """``ref`` read from git objects, or the working tree (the OS files) when None."""
+    if ref is None:
+        return Revision(WORKING_TREE, None, fs.OS)
+    gitfs = GitFileSystem(repo, ref)
+    return Revision(label or ref, gitfs.commit, gitfs)
+
+
+def repo_root(path: Path) -> Path:
+    """The work tree root holding ``path``."""
+    return Path(toplevel(path))
+
+
+def follows_branch(target_revision: str, into: str = "main") -> bool:
+    """Whether an Application with this ``targetRevision`` deploys what is merged to ``into``.
+
+    Argo CD reads an empty ``targetRevision`` as ``HEAD`` (the repository's default branch,
+    assumed to be ``into``); ``main``, ``refs/heads/main`` and ``origin/main`` name the branch.
+    A tag, another branch or a commit does not move when the pull request merges.
+    """
+    text = target_revision.strip()
+    return text in ("", "HEAD", into, f"refs/heads/{into}", f"origin/{into}")
+
+
+def same_file(path: str, left: fs.FileSystem, right: fs.FileSystem) -> bool:
+    """Whether file ``path`` reads the same (or is missing in both) on two file systems."""
+    if isinstance(left, GitFileSystem) and isinstance(right, GitFileSystem):
+        return left.blob_id(path) == right.blob_id(path)
+    return _content(left, path) == _content(right, path)
+
+
+def same_probe(path: str, left: fs.FileSystem, right: fs.FileSystem) -> bool:
+    """Whether a path only looked at (exists? directory? where does it lead?) is unchanged."""
+    return _shape(left, path) == _shape(right, path)
+
+
+def _content(filesystem: fs.FileSystem, path: str) -> bytes | None:
+    try:
+        return filesystem.read_bytes(path)
+    except OSError:
+        return None
+
+
+def _shape(filesystem: fs.FileSystem, path: str) -> tuple[bool, bool, bool, str]:
+    exists = filesystem.exists(path)
+    real = filesystem.realpath(path) if exists else os.path.abspath(path)
+    return (filesystem.lexists(path), exists, filesystem.isdir(path), real)
+
+
+__all__ = [
+    "WORKING_TREE",
+    "Revision",
+    "branch_ref",
+    "follows_branch",
+    "merge_base",
+    "open_revision",
+    "repo_root",
+    "same_file",
+    "same_probe",
+]

@@ -1,0 +1,259 @@
+"""``envlib preview``: a branch's effect on every environment, from real git repositories.
+
+The repository is the analysis sample (base + dev/prod overlays) plus a staging overlay;
+dev and staging follow ``main`` (``targetRevision: main`` / ``HEAD``), prod is pinned to the
+``release-1.0`` branch. The branch changes the base (the api image) and the dev overlay
+(mirror back on, a second replica of the api): dev and staging change - every field with
+its old and new value and the file that caused it - and prod is not reached.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from support import REPO
+
+from envlib.analysis.preview import preview
+from envlib.analysis.preview_report import to_json, to_markdown, to_text
+from envlib.kustomize.load.gitfs import GitRevisionError
+
+STAGING_APP = """\
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: serving-staging
+  namespace: argocd
+spec:
+  project: default
+  source: {repoURL: "https://example.com/repo.git", targetRevision: HEAD, path: overlays/staging}
+  destination: {name: staging-cluster, namespace: serving}
+"""
+STAGING = "resources:\n- ../../base\nnamePrefix: stg-\n"
+
+
+def git(repo: Path, *args: str) -> str:
+    env = {**os.environ, "GIT_AUTHOR_DATE": "2026-01-01T00:00:00Z"}
+    env.update(GIT_COMMITTER_DATE="2026-01-01T00:00:00Z", GIT_CONFIG_NOSYSTEM="1")
+    proc = subprocess.run(
+        ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@e", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    return proc.stdout
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+
+
+def commit(repo: Path, message: str) -> None:
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", message)
+
+
+def edit(repo: Path, name: str, old: str, new: str) -> None:
+    path = repo / name
+    text = path.read_text()
+    assert old in text, (name, old)
+    path.write_text(text.replace(old, new, 1))
+
+
+@pytest.fixture
+def promo_repo(tmp_path: Path, sample_files) -> Path:
+    """main with three environments; prod's Application pinned to release-1.0."""
+    repo = tmp_path / "repo"
+    files = sample_files()
+    files["argocd/app-prod.yaml"] = files["argocd/app-prod.yaml"].replace(
+        "targetRevision: main", "targetRevision: release-1.0"
+    )
+    files["argocd/app-staging.yaml"] = STAGING_APP
+    files["overlays/staging/kustomization.yaml"] = STAGING
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    write(repo, files)
+    commit(repo, "three environments")
+    git(repo, "branch", "release-1.0")
+    git(repo, "checkout", "-q", "-b", "feature")
+    edit(repo, "base/api.yaml", "example/api:1.0.0", "example/api:1.1.0")
+    edit(repo, "overlays/dev/kustomization.yaml", "value: 0", "value: 25")
+    edit(repo, "overlays/dev/api-dev.yaml", "replicas: 1", "replicas: 2")
+    return repo
+
+
+def snapshot(repo: Path) -> dict[str, bytes]:
+    """Every byte of the work tree and of .git, and the index's mtime."""
+    out: dict[str, bytes] = {}
+    for current, _dirs, files in os.walk(repo):
+        for name in files:
+            path = Path(current, name)
+            out[str(path.relative_to(repo))] = path.read_bytes()
+    out["<index mtime>"] = str(os.stat(repo / ".git" / "index").st_mtime_ns).encode()
+    return out
+
+
+def field(result, env: str, name: str):
+    rows = result.env(env).fields
+    hit = rows[rows["field"] == name]
+    assert len(hit) == 1, (env, name, rows[["resource", "field"]].to_string())
+    return hit.iloc[0]
+
+
+def test_branch_changing_base_and_dev_overlay(promo_repo: Path) -> None:
+    before = snapshot(promo_repo)
+    refs = git(promo_repo, "for-each-ref")
+    result = preview(promo_repo)  # base: merge base with main; head: the working tree
+    summary = result.summary().set_index("env")
+    assert summary.loc["dev", "status"] == "changed"
+    assert summary.loc["staging", "status"] == "changed"
+    assert summary.loc["prod", "status"] == "not reached"
+    assert summary.loc["prod", "reached"] == "no (release-1.0)"
+    assert "not reached by this merge" in result.env("prod").note
+
+    image = "spec.template.spec.containers[name=api].image"
+    row = field(result, "dev", image)
+    assert (row["old"], row["new"]) == ("example/api:1.0.0", "example/api:1.1.0")
+    assert row["files"] == ["base/api.yaml"]
+    row = field(result, "staging", image)
+    assert (row["old"], row["new"]) == ("example/api:1.0.0", "example/api:1.1.0")
+    assert row["files"] == ["base/api.yaml"]
+    row = field(result, "dev", "spec.mirror.percent")
+    assert (row["old"], row["new"]) == ("0", "25")
+    assert row["files"] == ["overlays/dev/kustomization.yaml"]
+    row = field(result, "dev", "spec.replicas")
+    assert (row["old"], row["new"]) == ("1", "2")
+    assert row["files"] == ["overlays/dev/api-dev.yaml"]
+    assert result.env("staging").fields["field"].tolist() == [image]
+
+    capacity = result.env("dev").capacity.set_index("metric")
+    assert capacity.loc["pods", "delta"] == "+1"
+    assert capacity.loc["cpu requests", "delta"] == "+250m"
+    traffic = result.env("dev").traffic.set_index("role")
+    assert traffic.loc["mirror", "old_share"] == 0.0
+    assert traffic.loc["mirror", "new_share"] == 0.25
+    checks = result.env("dev").checks
+    assert set(checks["rule"]) >= {"dev-mirror-off", "dev-single-replica"}
+    assert set(checks["change"]) == {"newly failing"}
+    assert result.fails_checks
+
+    assert snapshot(promo_repo) == before  # tree, index, refs, HEAD, objects: untouched
+    assert git(promo_repo, "for-each-ref") == refs
+    assert git(promo_repo, "symbolic-ref", "HEAD").strip() == "refs/heads/feature"
+
+
+def test_untouched_environment_is_unchanged_without_a_rerender(promo_repo: Path) -> None:
+    git(promo_repo, "checkout", "-q", ".")  # drop the base/dev edits
+    edit(promo_repo, "overlays/staging/kustomization.yaml", "stg-", "staging-")
+    result = preview(promo_repo)
+    assert result.env("dev").status == "unchanged"
+    assert result.env("dev").fields.empty  # not diffed field by field
+    staging = result.env("staging")
+    assert staging.status == "changed"
+    assert staging.changed_files == ["overlays/staging/kustomization.yaml"]
+
+
+def test_revisions_from_git_objects_and_added_application(promo_repo: Path) -> None:
+    commit(promo_repo, "feature work")
+    write(
+        promo_repo,
+        {
+            "overlays/qa/kustomization.yaml": "resources:\n- ../../base\nnamePrefix: qa-\n",
+            "argocd/app-qa.yaml": STAGING_APP.replace("staging", "qa"),
+        },
+    )
+    commit(promo_repo, "qa environment")
+    git(promo_repo, "checkout", "-q", "main")  # the working tree no longer holds the branch
+    result = preview(promo_repo, base="main", head="feature")
+    assert result.env("qa").status == "added"
+    assert result.env("qa").resources["change"].eq("added").all()
+    assert result.env("dev").status == "changed"
+    gone = preview(promo_repo, base="feature", head="main")
+    assert gone.env("qa").status == "removed"
+
+
+def test_outputs_text_json_markdown(promo_repo: Path, planted: str) -> None:
+    result = preview(promo_repo)
+    text = to_text(result)
+    assert "not reached" in text and "example/api:1.1.0" in text
+    doc = json.loads(to_json(result))
+    assert [e["name"] for e in doc["environments"]] == ["dev", "prod", "staging"]
+    assert doc["fails_checks"] is True
+    md = to_markdown(result)
+    assert md.startswith("### Promotion preview")
+    assert md.count("<details>") == 2 and md.count("</details>") == 2
+    assert "```diff" in md and "+        image: example/api:1.1.0" in md
+    edit(promo_repo, "base/secret.yaml", planted, planted + "-rotated")
+    for out in (to_text(preview(promo_repo)), to_json(preview(promo_repo))):
+        assert planted not in out
+
+
+def test_markdown_fits_the_comment_limit_without_cutting_tables(promo_repo: Path) -> None:
+    big = "".join(f"  key{i}: value-{i}-{'x' * 40}\n" for i in range(3000))
+    write(
+        promo_repo,
+        {"base/big.yaml": f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n{big}"},
+    )
+    edit(promo_repo, "base/kustomization.yaml", "- secret.yaml\n", "- secret.yaml\n- big.yaml\n")
+    md = to_markdown(preview(promo_repo))
+    assert len(md) <= 65_536
+    assert "truncated" in md or "not shown" in md
+    for block in md.split("\n\n"):
+        lines = block.strip().splitlines()
+        if lines and lines[0].startswith("| "):
+            assert all(line.startswith("|") and line.endswith("|") for line in lines), block
+    assert md.count("<details>") == md.count("</details>")
+    assert md.count("```diff") * 2 == md.count("```")
+
+
+def test_cli_fail_on_check_and_errors(promo_repo: Path, tmp_path: Path) -> None:
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "envlib", "preview", *args],
+            cwd=promo_repo,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+            check=False,
+        )
+
+    proc = run("--fail-on", "check")
+    assert proc.returncode == 2, proc.stderr
+    assert run().returncode == 0
+    assert run("-o", "markdown").stdout.startswith("### Promotion preview")
+    proc = run("--base", "no-such-ref")
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("error: ") and "git fetch" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_shallow_clone_names_git_fetch(promo_repo: Path, tmp_path: Path) -> None:
+    commit(promo_repo, "feature work")
+    clone = tmp_path / "clone"
+    subprocess.run(
+        [
+            "git",
+            "clone",
+            "-q",
+            "--depth",
+            "1",
+            "--branch",
+            "feature",
+            f"file://{promo_repo}",
+            str(clone),
+        ],
+        check=True,
+    )
+    with pytest.raises(GitRevisionError) as info:
+        preview(clone)
+    assert "shallow clone" in info.value.message and "git fetch" in info.value.message
+    git(clone, "fetch", "-q", "--unshallow", "origin", "main:main")
+    assert preview(clone).env("dev").status == "changed"
