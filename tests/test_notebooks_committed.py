@@ -25,6 +25,7 @@ EXPECTED = [
     "04-what-if.ipynb",
     "05-explorer.ipynb",
     "06-bring-your-own-repo.ipynb",
+    "07-promotion-preview.ipynb",
 ]
 # literal secret values that the sample trees contain (06 writes one into a temp repository)
 SECRET_VALUES = ("change-me-please", "Y2hhbmdlLW1lLXBsZWFzZQ")
