@@ -84,6 +84,25 @@ def repo_root(path: Path) -> Path:
     return Path(toplevel(path))
 
 
+def list_revisions(repo: Path) -> list[str]:
+    """Local branches, then tags, then remote branches of the repository holding ``repo``."""
+    try:
+        proc = run_git(
+            repo,
+            "for-each-ref",
+            "--format=%(refname:short)",
+            "refs/heads",
+            "refs/tags",
+            "refs/remotes",
+        )
+    except GitRevisionError:  # no git on this machine: nothing to pick
+        return []
+    if proc.returncode != 0:
+        return []
+    names = [n for n in proc.stdout.decode().split("\n") if n and not n.endswith("/HEAD")]
+    return list(dict.fromkeys(names))
+
+
 def follows_branch(target_revision: str, into: str = "main") -> bool:
     """Whether an Application with this ``targetRevision`` deploys what is merged to ``into``.
 
@@ -125,6 +144,7 @@ __all__ = [
     "Revision",
     "branch_ref",
     "follows_branch",
+    "list_revisions",
     "merge_base",
     "open_revision",
     "repo_root",

@@ -20,7 +20,7 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 
-from . import style, tab_panels
+from . import pull_request, style, tab_panels  # noqa: F401 - they register their tabs
 from .panels import checkbox, column, heading, output, show
 from .state import ExplorerState, Toggle
 from .tabs import Panel, tab_specs
