@@ -96,6 +96,8 @@ def fill(
     item.capacity = capacity(old, new)
     item.traffic = traffic(old, new, rps)
     item.checks = check_changes(old, new, left_rules, right_rules)
+    if not item.checks.empty:
+        item.checks["file"] = [_rel_location(f, root) for f in item.checks["file"]]
     item.yaml_diff = yaml_diff(item.name, old, new, left, right)
     if not item.resources.empty or not item.checks.empty:
         if item.status == "unchanged":
@@ -280,6 +282,30 @@ def yaml_diff(
     return "".join(out)
 
 
+def _rel_location(text: Any, root: Path) -> Any:
+    """``path:line`` with the path made relative to the repository root."""
+    if not isinstance(text, str) or not text:
+        return text
+    path, sep, line = text.rpartition(":")
+    if not sep or not line.isdigit():
+        return repo_path(text, root)
+    return f"{repo_path(path, root)}:{line}"
+
+
+def _traffic_text(frame: pd.DataFrame) -> str:
+    """``traffic-mirror 0% -> 25%`` for every candidate or mirror whose share changes."""
+    parts = []
+    for row in frame.to_dict("records"):
+        if row["role"] == "total":
+            continue
+        old, new = (
+            f"{v:.0%}" if v is not None and v == v else "-"
+            for v in (row["old_share"], row["new_share"])
+        )
+        parts.append(f"{row['model']} {old} → {new}")
+    return ", ".join(parts)
+
+
 def summary_row(item: EnvPreview) -> dict[str, Any]:
     """The summary table's row for one environment."""
     res = item.resources
@@ -304,7 +330,7 @@ def summary_row(item: EnvPreview) -> dict[str, Any]:
         "capacity": ", ".join(
             f"{r['metric']} {r['delta']}" for r in item.capacity.to_dict("records")
         ),
-        "traffic": f"{len(item.traffic)} row(s)" if not item.traffic.empty else "",
+        "traffic": _traffic_text(item.traffic),
         "checks": ", ".join(check_parts),
     }
 

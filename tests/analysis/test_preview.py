@@ -71,8 +71,12 @@ def edit(repo: Path, name: str, old: str, new: str) -> None:
 @pytest.fixture
 def promo_repo(tmp_path: Path, sample_files) -> Path:
     """main with three environments; prod's Application pinned to release-1.0."""
+    return make_promo_repo(tmp_path, sample_files())
+
+
+def make_promo_repo(tmp_path: Path, files: dict[str, str]) -> Path:
+    """:func:`promo_repo` for other test modules: the branch ``feature`` with its edits."""
     repo = tmp_path / "repo"
-    files = sample_files()
     files["argocd/app-prod.yaml"] = files["argocd/app-prod.yaml"].replace(
         "targetRevision: main", "targetRevision: release-1.0"
     )
