@@ -165,7 +165,7 @@ def _apply_smp(res: Resource, doc: dict[str, Any], cp: ConfiguredPatch, step: St
 def _apply_targeted_smp(resmap: ResMap, cp: ConfiguredPatch, step: Step | None) -> int:
     assert cp.target is not None
     selected = select_targets(resmap, cp.target)
-    doc = cp.documents[0]
+    doc = (cp.targeted_documents or cp.documents)[0]
     keep: list[Resource] = []
     chosen = {id(r) for r in selected}
     for res in list(resmap):

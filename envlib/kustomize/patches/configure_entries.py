@@ -36,6 +36,8 @@ class ConfiguredPatch:
     source: str  # kustomize's "[patch: ...]" / "[path: ...]" description
     location: SourceLocation | None
     documents: list[dict[str, Any]] = field(default_factory=list)
+    targeted_documents: list[dict[str, Any]] = field(default_factory=list)
+    """``documents`` as a ``target:``-ed patch applies them (labels/annotations as text)."""
     ops: list[dict[str, Any]] = field(default_factory=list)
     target: dict[str, Any] | None = None
     allow_name_change: bool = False
@@ -203,6 +205,7 @@ def configure_patch_entry(
         source=source,
         location=location,
         documents=docs,
+        targeted_documents=list(getattr(parsed, "targeted", None) or docs),
         ops=ops,
         target=dict(target) if isinstance(target, dict) else None,
         allow_name_change=bool(options.get("allowNameChange")),

@@ -42,6 +42,8 @@ class ParsedPatch:
     documents: list[dict[str, Any]] = field(default_factory=list)
     ops: list[dict[str, Any]] | None = None
     lines: list[int] = field(default_factory=list)
+    targeted: list[dict[str, Any]] = field(default_factory=list)
+    """Each document as a ``target:``-ed patch applies it (labels/annotations as text)."""
 
 
 def _go_quote(text: str) -> str:
@@ -75,9 +77,9 @@ def parse_patch(text: str, path: str, source: str | None = None) -> ParsedPatch:
             kustomize_message=f"unable to parse SM or JSON patch from {described}",
         )
     if sm is not None:
-        docs, lines = sm
+        docs, lines, targeted = sm
         if docs:
-            return ParsedPatch(SMP, documents=docs, lines=lines)
+            return ParsedPatch(SMP, documents=docs, lines=lines, targeted=targeted)
         # Only empty objects: kustomize ends up applying the text as JSON6902 and fails.
         raise PatchError(
             f"{path}: the patch holds only empty documents",
@@ -87,17 +89,21 @@ def parse_patch(text: str, path: str, source: str | None = None) -> ParsedPatch:
     return ParsedPatch(JSON6902, ops=ops)
 
 
-def _strategic(text: str, path: str) -> tuple[list[dict[str, Any]], list[int]] | None:
-    """kustomize ``SliceFromBytes``: documents, or None when the text is not an SM patch."""
+def _strategic(
+    text: str, path: str
+) -> tuple[list[dict[str, Any]], list[int], list[dict[str, Any]]] | None:
+    """kustomize ``SliceFromBytes``: documents (plain and as targeted), or None when the
+    text is not an SM patch."""
     try:
-        documents = load_documents(text, path)
+        documents = load_documents(text, path, patches=True)
     except EnvlibError:
         return None
     docs: list[dict[str, Any]] = []
     lines: list[int] = []
-    pending = [(d.obj, d.line) for d in documents]
+    targeted: list[dict[str, Any]] = []
+    pending = [(d.obj, d.line, d.targeted) for d in documents]
     while pending:
-        obj, line = pending.pop(0)
+        obj, line, variant = pending.pop(0)
         if obj == {} or obj == [] or obj == "":
             continue
         if not isinstance(obj, dict):
@@ -113,8 +119,9 @@ def _strategic(text: str, path: str) -> tuple[list[dict[str, Any]], list[int]] |
             if items is MISSING_ITEMS:
                 docs.append(obj)
                 lines.append(line)
+                targeted.append(variant or obj)
             elif isinstance(items, list):
-                pending.extend((item, line) for item in items)
+                pending.extend((item, line, None) for item in items)
             elif items is not None:
                 return None
             continue
@@ -123,7 +130,8 @@ def _strategic(text: str, path: str) -> tuple[list[dict[str, Any]], list[int]] |
             return None
         docs.append(obj)
         lines.append(line)
-    return docs, lines
+        targeted.append(variant or obj)
+    return docs, lines, targeted
 
 
 MISSING_ITEMS: Any = object()

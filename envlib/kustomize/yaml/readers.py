@@ -85,6 +85,8 @@ class Document(NamedTuple):
     """Position in the stream, counting every document including skipped empty ones."""
     line: int
     """1-based line where the document's root node starts."""
+    targeted: Any = None
+    """Patches only: the object as a ``target:``-ed patch sees it (see :func:`_patch_meta`)."""
 
 
 class _Parser(CParser):
@@ -343,7 +345,9 @@ def _parse_first(text: str, path: str | None, v3: bool) -> Node | None:
         parser.dispose()
 
 
-def load_documents(text: str, path: str, *, resources: bool = False) -> list[Document]:
+def load_documents(
+    text: str, path: str, *, resources: bool = False, patches: bool = False
+) -> list[Document]:
     """All non-empty documents of a resource (or SMP patch) stream, YAML 1.2-typed.
 
     Empty, comment-only and ``null`` documents are skipped but still counted in
@@ -351,6 +355,8 @@ def load_documents(text: str, path: str, *, resources: bool = False) -> list[Doc
     or ResourceError (``.inf``/``.nan``, which kustomize cannot print).
     ``resources=True`` (resource files, not patches) turns annotation values into text as
     kustomize does when it loads an object (see :func:`_annotations_as_text`).
+    ``patches=True`` (strategic-merge patch bodies) does the same for non-null annotation
+    values and fills ``Document.targeted`` (see :func:`_patch_meta`).
     """
     text = _prepare(text)
     if "%" in text:
@@ -365,11 +371,15 @@ def load_documents(text: str, path: str, *, resources: bool = False) -> list[Doc
                 root = parser.get_node()
                 if root is None:
                     break
-                obj = _build_document(builder, root, path)
+                targeted = None
+                if patches:
+                    obj, targeted = _build_patch(builder, root, path)
+                else:
+                    obj = _build_document(builder, root, path)
                 if resources:
                     _annotations_as_text(root, obj)
                 if obj is not None:
-                    documents.append(Document(obj, index, root.start_mark.line + 1))
+                    documents.append(Document(obj, index, root.start_mark.line + 1, targeted))
                 index += 1
         except yaml.MarkedYAMLError as exc:
             raise _syntax_error(exc, path, True, text) from None
@@ -393,6 +403,32 @@ def _build_document(builder: _Builder, root: Node, path: str) -> Any:
         ):
             raise
         return _Builder(path, v3=True, allow_non_finite=True).build(root)
+
+
+def _build_patch(builder: _Builder, root: Node, path: str) -> tuple[Any, Any]:
+    """A patch document and its targeted variant (:func:`_patch_meta`).
+
+    A ``.inf`` that only an annotation holds is no error: annotations become text first.
+    """
+    try:
+        obj = builder.build(root)
+    except ResourceError:
+        obj = _Builder(path, v3=True, allow_non_finite=True).build(root)
+        targeted = _patch_meta(root, obj)
+        if _has_non_finite(obj) or _has_non_finite(targeted):
+            raise
+        return obj, targeted
+    return obj, _patch_meta(root, obj)
+
+
+def _has_non_finite(value: Any) -> bool:
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    if isinstance(value, dict):
+        return any(_has_non_finite(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_non_finite(v) for v in value)
+    return False
 
 
 def _value_node(node: Node, key: str) -> Node | None:
@@ -435,6 +471,56 @@ def _annotations_as_text(root: Node, obj: Any) -> None:
             if key not in annotations:
                 continue
             annotations[key] = value_node.value if type(value_node) is ScalarNode else ""
+
+
+def _text_map(node: Node | None) -> dict[str, str] | None:
+    """kyaml ``GetLabels``/``GetAnnotations`` of one map node: every value's text.
+
+    A scalar gives the text it was written as (``null`` -> ``"null"``, ``~`` -> ``"~"``,
+    empty -> ``""``), a mapping or list ``""``. None when the field is absent or not a map.
+    """
+    if type(node) is not MappingNode:
+        return None
+    return {
+        k.value: v.value if type(v) is ScalarNode else ""
+        for k, v in node.value
+        if type(k) is ScalarNode
+    }
+
+
+def _patch_meta(root: Node, obj: Any) -> Any:
+    """A strategic-merge patch's annotations as text, and its ``target:``-ed variant.
+
+    Untargeted, kustomize merges the patch node by node (a null value deletes the key) and
+    then rewrites the object's annotations as a string map, so each non-null annotation
+    value ends up as its source text (``1.50`` -> ``"1.50"``, ``{a: 1}`` -> ``""``).
+    With ``target:``, PatchTransformer first re-sets the patch copy's name, namespace and
+    kind through ``resource.Resource``'s setters, which read and rewrite *labels and
+    annotations* as string maps: ``null`` no longer deletes but becomes ``"null"``, and an
+    empty or null map disappears from the patch (all verified with kubectl 1.32).
+    Returns that targeted object (a shallow copy sharing everything else), or None when
+    it is the same as ``obj``.
+    """
+    if not isinstance(obj, dict):
+        return None
+    meta, meta_node = obj.get("metadata"), _value_node(root, "metadata")
+    if not isinstance(meta, dict) or meta_node is None:
+        return None
+    texts = {f: _text_map(_value_node(meta_node, f)) for f in ("labels", "annotations")}
+    annotations = meta.get("annotations")
+    if isinstance(annotations, dict) and texts["annotations"] is not None:
+        for key, text in texts["annotations"].items():
+            if key in annotations and annotations[key] is not None:
+                annotations[key] = text
+    if all(f not in meta for f in texts):
+        return None
+    targeted_meta = dict(meta)
+    for field_name, text_map in texts.items():
+        if text_map:
+            targeted_meta[field_name] = text_map
+        else:
+            targeted_meta.pop(field_name, None)
+    return {**obj, "metadata": targeted_meta}
 
 
 _SEPARATOR = re.compile(r"\n---[^\n]*\n")  # kyaml's splitDocuments
