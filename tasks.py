@@ -117,8 +117,8 @@ def test() -> None:
     env = _env()
     failures: list[str] = []
     steps: list[tuple[str, list[str | Path]]] = [
-        ("ruff", [PY, "-m", "ruff", "check", "envlib", "tests", "bench", "tasks.py"]),
-        ("ruff format", [PY, "-m", "ruff", "format", "--check", "envlib", "tests", "bench"]),
+        ("ruff", [PY, "-m", "ruff", "check", "envlib", "tests", "bench", "tools", "tasks.py"]),
+        ("ruff format", [PY, "-m", "ruff", "format", "--check", "envlib", "tests", "bench", "tools"]),
         ("mypy", [PY, "-m", "mypy"]),
         ("pytest", [PY, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"]),
         (

@@ -1,0 +1,1 @@
+"""Differential fuzzer: random kustomize trees built by envlib and by kubectl kustomize."""
