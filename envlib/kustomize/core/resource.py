@@ -78,6 +78,9 @@ class Resource:
     # uses them to pick between candidates that had the same original name.
     name_prefixes: list[str] = field(default_factory=list)
     name_suffixes: list[str] = field(default_factory=list)
+    # Groups of field paths whose scalars are one YAML node in kustomize (a label written
+    # by commonLabels to metadata and selector); see shared_nodes.py.
+    shared: list[tuple[tuple[Any, ...], ...]] = field(default_factory=list)
 
     @classmethod
     def from_obj(cls, obj: dict[str, Any], origin: Origin) -> Resource:

@@ -24,6 +24,7 @@ from __future__ import annotations
 from typing import Any
 
 from envlib.errors import EnvlibError, PatchError
+from envlib.kustomize.core import shared_nodes
 from envlib.kustomize.core.resid import Gvk, ResId
 from envlib.kustomize.core.resource import ResMap, Resource
 from envlib.kustomize.core.trace import FieldPath, Step
@@ -126,6 +127,7 @@ def _apply_smp(res: Resource, doc: dict[str, Any], cp: ConfiguredPatch, step: St
     before = res.cur_id
     lists = _list_paths(doc) if step is not None and _is_custom_kind(res) else []
     originals = [(p, _get(res.obj, p)) for p in lists]
+    before_obj = res.obj
     try:
         merged = apply_strategic_merge(res.obj, doc)
     except EnvlibError as exc:
@@ -149,6 +151,7 @@ def _apply_smp(res: Resource, doc: dict[str, Any], cp: ConfiguredPatch, step: St
     else:
         meta.pop("namespace", None)
     res.record_current_id(before)
+    shared_nodes.after_merge(res, before_obj, doc)
     if step is not None:
         for path, original in originals:
             now = _get(merged, path)
@@ -230,6 +233,7 @@ def _apply_json(resmap: ResMap, cp: ConfiguredPatch) -> int:
             _strip_internal(patched, had_annotations)
             res.obj = patched
         _stringify_annotations(res.obj)
+        shared_nodes.forget(res)  # the JSON round trip makes every node new
         res.record_current_id(before)
     return len(selected)
 

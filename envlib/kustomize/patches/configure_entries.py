@@ -281,7 +281,9 @@ def configure_psm_entry(
         text=text,
         source=f"[path: {go_quote(value)}]",
         location=location,
-        documents=docs,
+        # PatchStrategicMergeTransformer reads labels/annotations as string maps, as a
+        # target:-ed PatchTransformer does (null -> "null"; verified with kubectl)
+        documents=list(getattr(parsed, "targeted", None) or docs),
         legacy=True,
     )
 

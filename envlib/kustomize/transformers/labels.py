@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from envlib.kustomize.core.resource import ResMap
+from envlib.kustomize.core.shared_nodes import Path, exists, record_writes, spec_paths
 from envlib.kustomize.transformers.fieldpath import (
     Setter,
     Slot,
@@ -113,7 +114,9 @@ def set_map_entries(
     reach in each object, creating them; ``noun`` (``label``) names the action in errors."""
     spec_list = tuple(specs)
     for res in resmap:
+        matching = [s.path for s in spec_list if s.matches(res.api_version, res.kind)]
         for key in sorted(pairs):
+            before = _present(res.obj, matching, key)
             apply_field_specs(
                 res,
                 spec_list,
@@ -122,6 +125,20 @@ def set_map_entries(
                 entry=entry,
                 what=f"set {noun} {key!r}",
             )
+            after = _present(res.obj, matching, key)
+            existed = [p for p in after if p in before]
+            created = [p for p in after if p not in before]
+            record_writes(res, existed, created, pairs[key])
+
+
+def _present(obj: Any, spec_paths_: list[str], key: str) -> list[Path]:
+    """The paths of ``key`` in the maps the field specs reach, where it is set."""
+    out: list[Path] = []
+    for spec_path in spec_paths_:
+        for path in spec_paths(obj, spec_path, key):
+            if exists(obj, path) and path not in out:
+                out.append(path)
+    return out
 
 
 def check_label_conflicts(

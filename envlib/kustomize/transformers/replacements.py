@@ -38,6 +38,7 @@ import yaml
 from envlib.errors import LoadError, SourceLocation, TransformerError
 from envlib.kustomize.core.resid import Gvk, ResId
 from envlib.kustomize.core.resource import ResMap, Resource
+from envlib.kustomize.core.shared_nodes import get_path, propagate
 from envlib.kustomize.load import fs
 from envlib.kustomize.transformers.fieldpath import (
     CREATED,
@@ -246,6 +247,17 @@ def _set_target(res: Resource, slot: Slot, value: Any, options: Mapping[str, Any
         slot.set(text if in_annotations else resolve_plain(text)[1])
     else:
         slot.set(_coerce(current, scalar_text(value)))
+    if is_scalar and not created:  # kyaml wrote into the existing node
+        _propagate_shared(res, slot)
+
+
+def _propagate_shared(res: Resource, slot: Slot) -> None:
+    """The target's node may be shared with other fields (a commonLabels value)."""
+    for group in res.shared:
+        for path in group:
+            if path[-1] == slot.key and get_path(res.obj, path[:-1]) is slot.holder:
+                propagate(res, path, slot.value, in_place=True)
+                return
 
 
 def _node_kind(value: Any) -> NodeKind:
