@@ -81,6 +81,9 @@ class Resource:
     # Groups of field paths whose scalars are one YAML node in kustomize (a label written
     # by commonLabels to metadata and selector); see shared_nodes.py.
     shared: list[tuple[tuple[Any, ...], ...]] = field(default_factory=list)
+    # Paths of map values written as nothing (``key:``): kyaml's strategic merge drops
+    # them but keeps ``key: null``; see patches.apply_strategic_merge.
+    empty_nulls: list[tuple[Any, ...]] = field(default_factory=list)
 
     @classmethod
     def from_obj(cls, obj: dict[str, Any], origin: Origin) -> Resource:

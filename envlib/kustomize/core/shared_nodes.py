@@ -83,6 +83,8 @@ def _set_copying(obj: dict[str, Any], path: Path, value: Any) -> None:
 def record_writes(res: Resource, existed: list[Path], created: list[Path], value: Any) -> None:
     """A label/annotation transformer wrote ``value`` at ``existed`` (in place) and
     ``created`` (new fields, which now share the transformer's one node)."""
+    if res.empty_nulls:  # a written node has a value now, even ""
+        res.empty_nulls[:] = [p for p in res.empty_nulls if p not in existed]
     for path in existed:
         propagate(res, path, value, in_place=True)
     if len(created) > 1:

@@ -200,6 +200,7 @@ class _ParsedDoc:
     obj: Any
     doc_index: int
     line: int | None
+    empty: tuple[tuple[Any, ...], ...] = ()  # paths of ``key:`` values (yamlio.Document)
 
 
 _PARSE_CACHE: dict[str, tuple[Hashable, list[_ParsedDoc]]] = {}
@@ -221,7 +222,7 @@ def _parse_file(path: Path) -> list[_ParsedDoc]:
         return cached[1]
     text = fs.read_text(path)
     docs = [
-        _ParsedDoc(d.obj, d.doc_index, d.line)
+        _ParsedDoc(d.obj, d.doc_index, d.line, d.empty)
         for d in load_documents(text, fs.display_path(path), resources=True)
     ]
     _PARSE_CACHE[key] = (stamp, docs)
@@ -294,8 +295,24 @@ def resources_from_file(path: Path) -> list[Resource]:
     for doc in _parse_file(path):
         if doc.obj is None:
             continue
+        first = len(out)
         _flatten(snapshot(doc.obj), display, doc, out)
+        if doc.empty:
+            _give_empty_paths(doc, out[first:])
     return out
+
+
+def _give_empty_paths(doc: _ParsedDoc, made: list[Resource]) -> None:
+    """Each resource of a document gets the ``key:`` paths inside it (List items too)."""
+    items = doc.obj.get("items") if isinstance(doc.obj, dict) else None
+    if len(made) == 1 and not isinstance(items, list):
+        made[0].empty_nulls = list(doc.empty)
+        return
+    if not isinstance(items, list) or len(items) != len(made):
+        return  # nested Lists: not tracked
+    for index, res in enumerate(made):
+        prefix = ("items", index)
+        res.empty_nulls = [p[2:] for p in doc.empty if p[:2] == prefix]
 
 
 # -- resources: entries ---------------------------------------------------------------------

@@ -119,7 +119,7 @@ def _is_custom_kind(res: Resource) -> bool:
 
 def _apply_smp(res: Resource, doc: dict[str, Any], cp: ConfiguredPatch, step: Step | None) -> bool:
     """Merge ``doc`` into ``res``; returns False when the object was deleted."""
-    from envlib.kustomize.patches import apply_strategic_merge
+    from envlib.kustomize.patches import apply_strategic_merge, merge_with_empties
 
     name, namespace, kind = res.name, res.namespace, res.kind
     if cp.allow_name_change or cp.allow_kind_change:
@@ -129,7 +129,10 @@ def _apply_smp(res: Resource, doc: dict[str, Any], cp: ConfiguredPatch, step: St
     originals = [(p, _get(res.obj, p)) for p in lists]
     before_obj = res.obj
     try:
-        merged = apply_strategic_merge(res.obj, doc)
+        if res.empty_nulls:
+            merged, res.empty_nulls = merge_with_empties(res.obj, doc, res.empty_nulls)
+        else:
+            merged = apply_strategic_merge(res.obj, doc)
     except EnvlibError as exc:
         exc.location = exc.location or cp.location
         exc.entry = exc.entry or cp.entry_name
@@ -234,6 +237,7 @@ def _apply_json(resmap: ResMap, cp: ConfiguredPatch) -> int:
             res.obj = patched
         _stringify_annotations(res.obj)
         shared_nodes.forget(res)  # the JSON round trip makes every node new
+        res.empty_nulls.clear()
         res.record_current_id(before)
     return len(selected)
 

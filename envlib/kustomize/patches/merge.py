@@ -12,6 +12,7 @@ from typing import Any
 from envlib.errors import PatchError
 from envlib.kustomize.patches import fastmerge
 from envlib.kustomize.patches import strategic as ref
+from envlib.kustomize.patches.nodes import EMPTY, KEPT_NULL, MISSING
 
 _NOT_DONE: Any = object()
 
@@ -51,3 +52,55 @@ def apply_strategic_merge(obj: dict[str, Any], patch: dict[str, Any]) -> dict[st
 
 
 # -- the walker ----------------------------------------------------------------------------------
+
+
+def merge_with_empties(
+    obj: dict[str, Any], patch: dict[str, Any], empty_paths: list[tuple[Any, ...]]
+) -> tuple[dict[str, Any] | None, list[tuple[Any, ...]]]:
+    """:func:`apply_strategic_merge` for an object with values written as nothing (``key:``).
+
+    ``empty_paths`` are their paths (the loader records them). kyaml drops such a value
+    wherever its merge walk visits the map holding it - any strategic-merge patch of the
+    object, even one far away (kubeflow's istio gateways: ``nodeAffinity:`` with two empty
+    keys prints as ``nodeAffinity: {}``) - but keeps ``key: null``; an annotation is a
+    string ``""`` by then but still the same node. Runs the reference walk on a copy with
+    :data:`~.nodes.EMPTY` markers; returns the result and the paths of the empty values it kept
+    (inside lists the walk does not enter).
+    """
+    work = fastmerge.clone(obj)
+    for path in empty_paths:
+        holder: Any = work
+        for part in path[:-1]:
+            holder = holder[part] if _has(holder, part) else None
+        key = path[-1]
+        if isinstance(holder, dict) and key in holder and holder[key] in (None, ""):
+            holder[key] = EMPTY
+    result = ref._walk(work, fastmerge.clone(patch), None, [])
+    if result is MISSING or result is None or result is KEPT_NULL:
+        return None, []
+    kept: list[tuple[Any, ...]] = []
+    _restore_empties(result, (), kept)
+    return result, kept
+
+
+def _has(holder: Any, part: Any) -> bool:
+    if isinstance(holder, dict):
+        return part in holder
+    return isinstance(holder, list) and isinstance(part, int) and 0 <= part < len(holder)
+
+
+def _restore_empties(value: Any, path: tuple[Any, ...], kept: list[tuple[Any, ...]]) -> None:
+    """Turn the :data:`~.nodes.EMPTY` markers the walk left back into ``None``, noting where."""
+    if isinstance(value, dict):
+        for key, child in value.items():
+            if child is EMPTY:
+                value[key] = None
+                kept.append((*path, key))
+            elif isinstance(child, (dict, list)):
+                _restore_empties(child, (*path, key), kept)
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            if child is EMPTY:
+                value[index] = None
+            elif isinstance(child, (dict, list)):
+                _restore_empties(child, (*path, index), kept)

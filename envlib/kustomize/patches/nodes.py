@@ -30,15 +30,24 @@ class _KeptNull:
         return "KEPT_NULL"
 
 
+class _Empty:
+    """A map value written as nothing (``key:``): a null node without text, which kyaml's
+    merge drops where it keeps ``key: null``. Only inside :func:`strategic.merge_with_empties`."""
+
+    def __repr__(self) -> str:
+        return "EMPTY"
+
+
 MISSING: Any = _Missing()
 KEPT_NULL: Any = _KeptNull()
+EMPTY: Any = _Empty()
 
 MAP, SEQ, SCALAR = "MappingNode", "SequenceNode", "ScalarNode"
 
 
 def missing_or_null(value: Any) -> bool:
     """kyaml ``IsMissingOrNull``: absent, or an explicit null."""
-    return value is MISSING or value is None or value is KEPT_NULL
+    return value is MISSING or value is None or value is KEPT_NULL or value is EMPTY
 
 
 def node_kind(value: Any) -> str:
@@ -56,6 +65,8 @@ def node_text(value: Any) -> str:
         return value
     if value is None or value is KEPT_NULL:
         return "null"
+    if value is EMPTY:
+        return ""
     if value is True:
         return "true"
     if value is False:

@@ -13,8 +13,9 @@ are in :mod:`.nodes`.
 
 Values are plain JSON-like Python data. Where kyaml compares YAML node *text*, scalars are
 compared by their YAML text (``80`` and ``"80"`` are the same key, as in kyaml). One YAML
-node distinction cannot be kept in plain data: an empty value (``key:``) in the original is
-dropped by kyaml when patched, while ``key: null`` is kept; here both are ``None`` and kept.
+node distinction is not in plain data: an empty value (``key:``) in the original is dropped
+by kyaml when patched, while ``key: null`` is kept; the loader records the empty ones' paths
+and :func:`merge_with_empties` marks them for the walk.
 
 This is the reference walk. The entry point, :mod:`.merge`'s ``apply_strategic_merge``, tries
 the copy-on-write fast path (:mod:`.fastmerge`) first and falls back to this walk.
@@ -27,6 +28,7 @@ from typing import Any
 from envlib.errors import PatchError
 from envlib.kustomize.patches import schema as sch
 from envlib.kustomize.patches.nodes import (
+    EMPTY,
     KEPT_NULL,
     MAP,
     MISSING,
@@ -63,6 +65,10 @@ def _get_schema(dest: Any, patch: Any, schema: Node | None) -> Node | None:
 
 def _walk(dest: Any, patch: Any, schema: Node | None, path: list[str]) -> Any:
     """kyaml ``Walker.Walk`` with sources (dest, patch); returns the new value or MISSING."""
+    if dest is EMPTY:  # ``key:``: the FieldSetter clears it; a patch value replaces it
+        if patch is MISSING:
+            return MISSING
+        dest = None
     schema = _get_schema(dest, patch, schema)
     kind = ""
     for src in (dest, patch):

@@ -87,6 +87,8 @@ class Document(NamedTuple):
     """1-based line where the document's root node starts."""
     targeted: Any = None
     """Patches only: the object as a ``target:``-ed patch sees it (see :func:`_patch_meta`)."""
+    empty: tuple[tuple[Any, ...], ...] = ()
+    """Paths of map values written as nothing (``key:``), which kyaml tells from ``null``."""
 
 
 class _Parser(CParser):
@@ -188,6 +190,8 @@ class _Builder:
         self.allow_non_finite = allow_non_finite
         self.lines = lines
         self.active: set[int] = set()
+        # (map, key) of every value written as nothing (``key:``); see empty_paths
+        self.empties: list[tuple[dict[Any, Any], Any]] = []
 
     def location(self, node: Node) -> SourceLocation | None:
         return SourceLocation(self.path, node.start_mark.line + 1) if self.path else None
@@ -268,6 +272,13 @@ class _Builder:
             if lines is not None:
                 lines[key_path] = key_node.start_mark.line + 1
             result[key] = self.build(value_node, key_path)
+            if (
+                type(value_node) is ScalarNode
+                and value_node.tag is _PLAIN
+                and not value_node.value
+                and self.v3
+            ):
+                self.empties.append((result, key))
         for source in merges:
             self.merge(result, source)
         return result
@@ -378,8 +389,11 @@ def load_documents(
                     obj = _build_document(builder, root, path)
                 if resources:
                     _annotations_as_text(root, obj)
+                empty = _empty_paths(obj, builder.empties) if builder.empties else ()
+                builder.empties.clear()
                 if obj is not None:
-                    documents.append(Document(obj, index, root.start_mark.line + 1, targeted))
+                    line = root.start_mark.line + 1
+                    documents.append(Document(obj, index, line, targeted, empty))
                 index += 1
         except yaml.MarkedYAMLError as exc:
             raise _syntax_error(exc, path, True, text) from None
@@ -403,6 +417,33 @@ def _build_document(builder: _Builder, root: Node, path: str) -> Any:
         ):
             raise
         return _Builder(path, v3=True, allow_non_finite=True).build(root)
+
+
+def _empty_paths(
+    obj: Any, empties: list[tuple[dict[Any, Any], Any]]
+) -> tuple[tuple[Any, ...], ...]:
+    """Where in ``obj`` the recorded ``(map, key)`` empty values are, as paths.
+
+    kyaml keeps ``key:`` as a null node with no text and a strategic merge drops it, while
+    it keeps ``key: null`` (verified with kubectl); plain data cannot tell them apart, so
+    the loader reports their places. Maps left out of ``obj`` (merge-key sources) are skipped.
+    """
+    wanted: dict[int, list[Any]] = {}
+    for holder, key in empties:
+        wanted.setdefault(id(holder), []).append(key)
+    found: list[tuple[Any, ...]] = []
+    stack: list[tuple[Any, tuple[Any, ...]]] = [(obj, ())]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, dict):
+            for key in wanted.get(id(value), ()):
+                found.append((*path, key))
+            stack.extend((v, (*path, k)) for k, v in value.items() if isinstance(v, (dict, list)))
+        elif isinstance(value, list):
+            stack.extend(
+                (v, (*path, i)) for i, v in enumerate(value) if isinstance(v, (dict, list))
+            )
+    return tuple(sorted(found, key=lambda p: tuple(map(str, p))))
 
 
 def _build_patch(builder: _Builder, root: Node, path: str) -> tuple[Any, Any]:
