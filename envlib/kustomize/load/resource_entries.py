@@ -200,7 +200,7 @@ class _ParsedDoc:
     obj: Any
     doc_index: int
     line: int | None
-    empty: tuple[tuple[Any, ...], ...] = ()  # paths of ``key:`` values (yamlio.Document)
+    empty: tuple[tuple[Any, ...], ...] = ()  # paths of ``key:`` values (yaml.readers.Document)
 
 
 _PARSE_CACHE: dict[str, tuple[Hashable, list[_ParsedDoc]]] = {}

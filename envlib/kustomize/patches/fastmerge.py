@@ -34,6 +34,7 @@ from envlib.kustomize.patches.nodes import (
     empty_map,
     find_element,
     node_text,
+    overwrite_scalar,
 )
 from envlib.kustomize.patches.nodes import scalar_from_text as _scalar_from_text
 from envlib.kustomize.patches.schema import Node
@@ -91,7 +92,7 @@ def walk(dest: Any, patch: Any, schema: Node | None) -> Any:
         return _walk_associative(dest, patch, schema, keys)
     if isinstance(dest, (dict, list)) or isinstance(patch, (dict, list)):
         raise Fallback
-    return patch
+    return overwrite_scalar(dest, patch)
 
 
 def _walk_map(dest: dict[Any, Any], patch: dict[Any, Any], schema: Node | None) -> Any:

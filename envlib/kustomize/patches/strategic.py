@@ -41,6 +41,7 @@ from envlib.kustomize.patches.nodes import (
     nil_or_empty,
     node_kind,
     node_text,
+    overwrite_scalar,
     scalar_from_text,
     wrong_kind,
 )
@@ -84,7 +85,7 @@ def _walk(dest: Any, patch: Any, schema: Node | None, path: list[str]) -> Any:
             return _walk_associative(dest, patch, schema, keys, path)
         return patch if patch is not MISSING else dest
     if kind == SCALAR:
-        return patch if patch is not MISSING else dest
+        return overwrite_scalar(dest, patch) if patch is not MISSING else dest
     return _walk_map(dest, patch, schema, path)
 
 

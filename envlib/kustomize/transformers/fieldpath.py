@@ -32,6 +32,7 @@ from envlib.errors import TransformerError
 from envlib.kustomize.core import goregex
 from envlib.kustomize.core.resource import Resource
 from envlib.kustomize.transformers.fieldspecs import FieldSpec
+from envlib.kustomize.yaml.scalars import source_text
 
 NodeKind = Literal["map", "seq", "scalar"]
 
@@ -234,7 +235,8 @@ def scalar_text(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    text = source_text(value)
+    return str(value) if text is None else text
 
 
 def lookup_path(obj: Any, parts: list[str]) -> Slot | None:

@@ -51,6 +51,7 @@ from envlib.kustomize.transformers.fieldpath import (
     split_dotted_path,
 )
 from envlib.kustomize.transformers.labels import matches_selector
+from envlib.kustomize.yaml.scalars import resolve_v3, with_text
 
 DEFAULT_FIELD_PATH = "metadata.name"
 _ID_KEYS = ("group", "version", "kind", "name", "namespace")
@@ -244,7 +245,7 @@ def _set_target(res: Resource, slot: Slot, value: Any, options: Mapping[str, Any
         text = scalar_text(value)
         meta = res.obj.get("metadata")
         in_annotations = isinstance(meta, dict) and slot.holder is meta.get("annotations")
-        slot.set(text if in_annotations else resolve_plain(text)[1])
+        slot.set(text if in_annotations else with_text(resolve_v3(text), text))
     else:
         slot.set(_coerce(current, scalar_text(value)))
     if is_scalar and not created:  # kyaml wrote into the existing node

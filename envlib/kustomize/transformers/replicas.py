@@ -14,6 +14,7 @@ from typing import Any
 from envlib.errors import KustomizationError, SourceLocation, TransformerError
 from envlib.kustomize.core.resid import Gvk
 from envlib.kustomize.core.resource import ResMap
+from envlib.kustomize.patches.nodes import overwrite_scalar
 from envlib.kustomize.transformers.fieldspecs import FieldSpec
 from envlib.kustomize.transformers.nameref_specs import FieldWalkError, split_path, walk_field
 
@@ -87,7 +88,8 @@ def _apply_one(
                 continue  # matched by a former kind; kustomize's field filter skips it too
 
             def set_count(container: Any, key: Any) -> None:
-                container[key] = count
+                # kyaml keeps the node's style: a quoted '1' overwritten with 4 prints "4"
+                container[key] = overwrite_scalar(container.get(key), count)
 
             try:
                 walk_field(res.obj, split_path(spec.path), set_count, create=spec.create)

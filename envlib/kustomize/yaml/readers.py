@@ -38,6 +38,7 @@ from envlib.kustomize.yaml.scalars import (
     parse_timestamp,
     resolve_v2,
     resolve_v3,
+    with_text,
 )
 
 __all__ = [
@@ -217,6 +218,9 @@ class _Builder:
                         location=self.location(node),
                         kustomize_message=f"json: unsupported value: {shown}",
                     )
+                kind = type(value)
+                if kind is int or kind is float:
+                    return with_text(value, node.value)
                 return value
             tag, value = resolve_v2(node.value)
             return node.value if tag in (TIMESTAMP, MERGE) else value

@@ -333,3 +333,54 @@ def go_json_float(value: float) -> str:
     head = mantissa[0] + ("." + mantissa[1:] if len(mantissa) > 1 else "")
     exp_text = f"{abs(power):02d}" if power >= 0 or abs(power) >= 10 else str(abs(power))
     return f"{'-' if sign else ''}{head}e{'+' if power >= 0 else '-'}{exp_text}"
+
+
+# --------------------------------------------------------------------------- source text
+
+
+class TextInt(int):
+    """An integer that remembers the text it was written as (``0x1F``, ``1_000``, ``+1``).
+
+    kyaml keeps every scalar as its node text; kustomize reads that text wherever it wants
+    a string - a replacement into a string field, a label or annotation map - while the
+    output prints the number. Only numbers whose text differs from Python's ``str`` get one.
+    """
+
+    text: str
+
+    def __new__(cls, value: int, text: str) -> TextInt:
+        obj = super().__new__(cls, value)
+        obj.text = text
+        return obj
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (TextInt, (int(self), self.text))
+
+
+class TextFloat(float):
+    """A float that remembers the text it was written as (``1.50``, ``1e3``, ``1e+020``)."""
+
+    text: str
+
+    def __new__(cls, value: float, text: str) -> TextFloat:
+        obj = super().__new__(cls, value)
+        obj.text = text
+        return obj
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (TextFloat, (float(self), self.text))
+
+
+def with_text(value: Any, text: str) -> Any:
+    """``value`` (as resolved from the plain scalar ``text``) carrying ``text`` if needed."""
+    kind = type(value)
+    if kind is int:
+        return value if str(value) == text else TextInt(value, text)
+    if kind is float:
+        return value if str(value) == text else TextFloat(value, text)
+    return value
+
+
+def source_text(value: Any) -> str | None:
+    """The remembered text of a :class:`TextInt`/:class:`TextFloat`, else None."""
+    return value.text if isinstance(value, (TextInt, TextFloat)) else None
