@@ -29,6 +29,7 @@ from envlib.kustomize.core.resid import Gvk, ResId
 from envlib.kustomize.core.resource import ResMap, Resource
 from envlib.kustomize.core.trace import FieldPath, Step
 from envlib.kustomize.patches.configure_entries import JSON6902, ConfiguredPatch
+from envlib.kustomize.yaml.scalars import AnnotationText
 
 PREVIOUS_KINDS = "internal.config.kubernetes.io/previousKinds"
 PREVIOUS_NAMES = "internal.config.kubernetes.io/previousNames"
@@ -217,6 +218,7 @@ def _apply_json(resmap: ResMap, cp: ConfiguredPatch) -> int:
         internal = _internal_annotations(res)
         meta = res.metadata
         had_annotations = "annotations" in meta
+        _typed_annotations(meta)
         if internal:
             annotations = meta.get("annotations")
             if not isinstance(annotations, dict):
@@ -240,6 +242,17 @@ def _apply_json(resmap: ResMap, cp: ConfiguredPatch) -> int:
         res.empty_nulls.clear()
         res.record_current_id(before)
     return len(selected)
+
+
+def _typed_annotations(meta: dict[str, Any]) -> None:
+    """The annotation nodes JSON6902 serialises still have their YAML types."""
+    annotations = meta.get("annotations")
+    if isinstance(annotations, dict) and any(
+        type(v) is AnnotationText for v in annotations.values()
+    ):
+        meta["annotations"] = {
+            k: v.typed if type(v) is AnnotationText else v for k, v in annotations.items()
+        }
 
 
 def _annotation_text(value: Any) -> Any:

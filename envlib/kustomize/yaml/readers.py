@@ -34,6 +34,7 @@ from envlib.kustomize.yaml.scalars import (
     INT64_MAX,
     MERGE,
     TIMESTAMP,
+    annotation_text,
     go_format_float,
     parse_timestamp,
     resolve_v2,
@@ -515,7 +516,10 @@ def _annotations_as_text(root: Node, obj: Any) -> None:
             key = key_node.value if type(key_node) is ScalarNode else None
             if key not in annotations:
                 continue
-            annotations[key] = value_node.value if type(value_node) is ScalarNode else ""
+            if type(value_node) is ScalarNode:
+                annotations[key] = annotation_text(value_node.value, annotations[key])
+            else:
+                annotations[key] = ""
 
 
 def _text_map(node: Node | None) -> dict[str, str] | None:
@@ -556,7 +560,7 @@ def _patch_meta(root: Node, obj: Any) -> Any:
     if isinstance(annotations, dict) and texts["annotations"] is not None:
         for key, text in texts["annotations"].items():
             if key in annotations and annotations[key] is not None:
-                annotations[key] = text
+                annotations[key] = annotation_text(text, annotations[key])
     if all(f not in meta for f in texts):
         return None
     targeted_meta = dict(meta)

@@ -384,3 +384,28 @@ def with_text(value: Any, text: str) -> Any:
 def source_text(value: Any) -> str | None:
     """The remembered text of a :class:`TextInt`/:class:`TextFloat`, else None."""
     return value.text if isinstance(value, (TextInt, TextFloat)) else None
+
+
+class AnnotationText(str):
+    """An annotation value as the text it was written as, still knowing its YAML value.
+
+    kustomize rewrites annotations as a string map (so ``port: 8080`` prints ``"8080"``,
+    ``0o755`` prints ``"0o755"``), but a JSON6902 patch serialises the object while the
+    node is still typed: after it the text is Go's JSON text of the value (``"493"``,
+    ``+.5`` -> ``"0.5"``; verified with kubectl). ``typed`` is that value.
+    """
+
+    typed: Any
+
+    def __new__(cls, text: str, typed: Any) -> AnnotationText:
+        obj = super().__new__(cls, text)
+        obj.typed = typed
+        return obj
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (AnnotationText, (str(self), self.typed))
+
+
+def annotation_text(text: str, typed: Any) -> str:
+    """``text`` for an annotation whose YAML value is ``typed`` (kept when not a string)."""
+    return text if isinstance(typed, str) else AnnotationText(text, typed)
