@@ -261,14 +261,12 @@ def _annotation_text(value: Any) -> Any:
         return "true" if value else "false"
     if value is None:
         return "null"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e21:
-            return str(int(value))
+    if isinstance(value, (int, float)):
+        # every JSON number is a float64 to kustomize by then, printed with Go's %v:
+        # 8080 -> "8080", 1234567 -> "1.234567e+06" (verified with kubectl)
         from envlib.kustomize.yaml.emitter import go_format_float
 
-        return go_format_float(value)
+        return go_format_float(float(value))
     if isinstance(value, (dict, list)):
         return ""
     return value
