@@ -4,8 +4,8 @@ Each seed is one random base + overlay tree (tools/fuzz/trees.py); both roots ar
 kubectl and by envlib and compared on stdout bytes and exit status. The range is sized to
 about two minutes on two cores. Roots that still differ for a known, documented reason are
 listed in ``tests/fuzz_known.json`` (root -> family, see docs/fidelity.md); the test fails
-on any other difference, and also when a listed root has become identical (so the list
-shrinks with every fix). Regenerate the list with::
+on any other difference. A listed root that has become identical only warns (another
+branch's fix must not break this test); drop it from the list. Regenerate the list with::
 
     .venv/bin/python -m tools.fuzz.fuzz run --seed 7000000 --count 360 --jobs 2 \
         --json tests/fuzz_known.json
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 
 import pytest
 from support import REPO, Oracle
@@ -36,7 +37,8 @@ def test_fixed_seed_fuzz_matches_kubectl(oracle: Oracle) -> None:
     got = {res.key: res.family for res in summary.differing}
     new = {key: fam for key, fam in got.items() if key not in known}
     fixed = sorted(key for key in known if key not in got)
-    assert not new, f"new differences from kubectl:\n{summary.render()}"
-    assert not fixed, f"now identical, remove from {KNOWN.name}: {fixed}"
+    assert not new, f"new differences from kubectl: {sorted(new)}\n{summary.render()}"
+    if fixed:
+        warnings.warn(f"now identical, remove from {KNOWN.name}: {fixed}", stacklevel=1)
     # most roots must really have been compared (not kubectl panics)
     assert summary.counts["same"] >= COUNT
