@@ -84,6 +84,9 @@ class Resource:
     # Paths of map values written as nothing (``key:``): kyaml's strategic merge drops
     # them but keeps ``key: null``; see patches.apply_strategic_merge.
     empty_nulls: list[tuple[Any, ...]] = field(default_factory=list)
+    # Paths of scalars a replacement created (untagged nodes): a later strategic merge of
+    # the object turns them into strings; see shared_nodes.stringify_untyped.
+    untyped: list[tuple[Any, ...]] = field(default_factory=list)
 
     @classmethod
     def from_obj(cls, obj: dict[str, Any], origin: Origin) -> Resource:

@@ -151,3 +151,39 @@ def _has_int(path: Path) -> bool:
 def _order(path: Path) -> tuple[str, ...]:
     """kyaml walks map fields in sorted order; the last in-place write wins."""
     return tuple(str(part) for part in path)
+
+
+def path_of(obj: Any, holder: Any) -> Path | None:
+    """The path of the container ``holder`` (by identity) inside ``obj``."""
+    stack: list[tuple[Any, Path]] = [(obj, ())]
+    while stack:
+        value, path = stack.pop()
+        if value is holder:
+            return path
+        if isinstance(value, dict):
+            stack.extend((v, (*path, k)) for k, v in value.items() if isinstance(v, (dict, list)))
+        elif isinstance(value, list):
+            stack.extend(
+                (v, (*path, i)) for i, v in enumerate(value) if isinstance(v, (dict, list))
+            )
+    return None
+
+
+def stringify_untyped(res: Resource, patch: Any) -> None:
+    """After a strategic merge: the scalars a replacement created are strings now.
+
+    kustomize's replacement creates the field as an untagged node holding the source's text
+    (it prints as a number: ``a: 7``); kyaml's merge walk tags every scalar it visits, so
+    after any strategic-merge patch of the object it prints ``a: "7"`` (verified with
+    kubectl). A value the patch itself sets is the patch's.
+    """
+    from envlib.kustomize.transformers.fieldpath import scalar_text
+
+    for path in res.untyped:
+        if exists(patch, path):
+            continue
+        value = get_path(res.obj, path)
+        if value is _MISSING or value is None or isinstance(value, (str, dict, list)):
+            continue
+        _set_copying(res.obj, path, scalar_text(value))
+    res.untyped.clear()

@@ -156,6 +156,8 @@ def _apply_smp(res: Resource, doc: dict[str, Any], cp: ConfiguredPatch, step: St
         meta.pop("namespace", None)
     res.record_current_id(before)
     shared_nodes.after_merge(res, before_obj, doc)
+    if res.untyped:
+        shared_nodes.stringify_untyped(res, doc)
     if step is not None:
         for path, original in originals:
             now = _get(merged, path)
@@ -240,6 +242,7 @@ def _apply_json(resmap: ResMap, cp: ConfiguredPatch) -> int:
         _stringify_annotations(res.obj)
         shared_nodes.forget(res)  # the JSON round trip makes every node new
         res.empty_nulls.clear()
+        res.untyped.clear()
         res.record_current_id(before)
     return len(selected)
 

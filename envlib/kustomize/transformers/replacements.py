@@ -38,7 +38,7 @@ import yaml
 from envlib.errors import LoadError, SourceLocation, TransformerError
 from envlib.kustomize.core.resid import Gvk, ResId
 from envlib.kustomize.core.resource import ResMap, Resource
-from envlib.kustomize.core.shared_nodes import get_path, propagate
+from envlib.kustomize.core.shared_nodes import get_path, path_of, propagate
 from envlib.kustomize.load import fs
 from envlib.kustomize.transformers.fieldpath import (
     CREATED,
@@ -245,7 +245,13 @@ def _set_target(res: Resource, slot: Slot, value: Any, options: Mapping[str, Any
         text = scalar_text(value)
         meta = res.obj.get("metadata")
         in_annotations = isinstance(meta, dict) and slot.holder is meta.get("annotations")
-        slot.set(text if in_annotations else with_text(resolve_v3(text), text))
+        if in_annotations:
+            slot.set(text)
+        else:
+            slot.set(with_text(resolve_v3(text), text))
+            where = path_of(res.obj, slot.holder)
+            if where is not None and not isinstance(slot.value, str):
+                res.untyped.append((*where, slot.key))
     else:
         slot.set(_coerce(current, scalar_text(value)))
     if is_scalar and not created:  # kyaml wrote into the existing node
