@@ -111,14 +111,17 @@ def bench() -> None:
     _check(PY, "bench/bench_build.py", *sys.argv[2:], env=_env())
 
 
+LINTED = ["envlib", "tests", "bench", "tools"]  # ruff check and ruff format --check
+
+
 def test() -> None:
     """Lint, type-check and run every test: unit, differential, notebooks (nbval), browser."""
     setup()
     env = _env()
     failures: list[str] = []
     steps: list[tuple[str, list[str | Path]]] = [
-        ("ruff", [PY, "-m", "ruff", "check", "envlib", "tests", "bench", "tools", "tasks.py"]),
-        ("ruff format", [PY, "-m", "ruff", "format", "--check", "envlib", "tests", "bench", "tools"]),
+        ("ruff", [PY, "-m", "ruff", "check", *LINTED, "tasks.py"]),
+        ("ruff format", [PY, "-m", "ruff", "format", "--check", *LINTED]),
         ("mypy", [PY, "-m", "mypy"]),
         ("pytest", [PY, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"]),
         (

@@ -17,6 +17,7 @@ scalars are one node. This module creates the groups and propagates in-place wri
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from envlib.kustomize.core.resource import Resource
@@ -169,16 +170,15 @@ def path_of(obj: Any, holder: Any) -> Path | None:
     return None
 
 
-def stringify_untyped(res: Resource, patch: Any) -> None:
+def stringify_untyped(res: Resource, patch: Any, scalar_text: Callable[[Any], str]) -> None:
     """After a strategic merge: the scalars a replacement created are strings now.
 
     kustomize's replacement creates the field as an untagged node holding the source's text
     (it prints as a number: ``a: 7``); kyaml's merge walk tags every scalar it visits, so
     after any strategic-merge patch of the object it prints ``a: "7"`` (verified with
-    kubectl). A value the patch itself sets is the patch's.
+    kubectl). A value the patch itself sets is the patch's. ``scalar_text`` gives a
+    value's node text (``yaml.scalars.scalar_text``; core sits below the YAML layer).
     """
-    from envlib.kustomize.transformers.fieldpath import scalar_text
-
     for path in res.untyped:
         if exists(patch, path):
             continue

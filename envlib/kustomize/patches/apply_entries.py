@@ -29,7 +29,7 @@ from envlib.kustomize.core.resid import Gvk, ResId
 from envlib.kustomize.core.resource import ResMap, Resource
 from envlib.kustomize.core.trace import FieldPath, Step
 from envlib.kustomize.patches.configure_entries import JSON6902, ConfiguredPatch
-from envlib.kustomize.yaml.scalars import AnnotationText
+from envlib.kustomize.yaml.scalars import AnnotationText, scalar_text
 
 PREVIOUS_KINDS = "internal.config.kubernetes.io/previousKinds"
 PREVIOUS_NAMES = "internal.config.kubernetes.io/previousNames"
@@ -157,7 +157,7 @@ def _apply_smp(res: Resource, doc: dict[str, Any], cp: ConfiguredPatch, step: St
     res.record_current_id(before)
     shared_nodes.after_merge(res, before_obj, doc)
     if res.untyped:
-        shared_nodes.stringify_untyped(res, doc)
+        shared_nodes.stringify_untyped(res, doc, scalar_text)
     if step is not None:
         for path, original in originals:
             now = _get(merged, path)

@@ -9,14 +9,12 @@ on those exact behaviours for its quirks, so they are reproduced here one functi
 
 from __future__ import annotations
 
-import io
-from functools import lru_cache
 from typing import Any
 
 import yaml
 
 from envlib.errors import PatchError
-from envlib.kustomize.yaml.scalars import resolve_v3, source_text
+from envlib.kustomize.yaml.scalars import restyled, source_text
 
 
 class _Missing:
@@ -182,38 +180,10 @@ def element_setter(lst: list[Any], element: Any, keys: list[str], values: list[s
 
 # -- scalar styles --------------------------------------------------------------------------
 
-_ANALYZER = yaml.emitter.Emitter(io.StringIO())
-
-
-@lru_cache(maxsize=4096)
-def written_quoted(text: str) -> bool:
-    """Whether a string can only have been written quoted or as a block in a resource file.
-
-    Plain data keeps no scalar style; a string that YAML could not hold as a plain scalar
-    (``'1'``, ``"true"``, ``""``, a leading ``@``, several lines) certainly had one. A string
-    quoted although it need not be (``'x'``) cannot be told from a plain one.
-    """
-    if not text or "\n" in text or not isinstance(resolve_v3(text), str):
-        return True
-    return not _ANALYZER.analyze_scalar(text).allow_block_plain
-
 
 def overwrite_scalar(dest: Any, patch: Any) -> Any:
-    """kyaml merge2 ``VisitScalar``: the patch's value, in the destination node's style.
-
-    A plain patch scalar takes over the destination's style (``SetStyle``); written quoted,
-    a number or boolean becomes a string of its text: ``a: '1'`` patched with ``a: 2``
-    prints ``a: "2"`` (verified with kubectl 1.32).
-    """
-    if (
-        type(dest) is str
-        and patch is not None
-        and type(patch) is not str
-        and not isinstance(patch, (dict, list, str))
-        and patch is not MISSING
-        and patch is not KEPT_NULL
-        and patch is not EMPTY
-        and written_quoted(dest)
-    ):
-        return node_text(patch)
-    return patch
+    """kyaml merge2 ``VisitScalar``: the patch's value in the destination node's style
+    (:func:`envlib.kustomize.yaml.scalars.restyled`); sentinels pass through."""
+    if patch is MISSING or patch is KEPT_NULL or patch is EMPTY:
+        return patch
+    return restyled(dest, patch)

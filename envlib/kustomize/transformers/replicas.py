@@ -14,9 +14,9 @@ from typing import Any
 from envlib.errors import KustomizationError, SourceLocation, TransformerError
 from envlib.kustomize.core.resid import Gvk
 from envlib.kustomize.core.resource import ResMap
-from envlib.kustomize.patches.nodes import overwrite_scalar
 from envlib.kustomize.transformers.fieldspecs import FieldSpec
 from envlib.kustomize.transformers.nameref_specs import FieldWalkError, split_path, walk_field
+from envlib.kustomize.yaml.scalars import restyled
 
 # kustomize's replicas field specs after its config sort (the order its error text shows).
 REPLICA_KINDS: tuple[str, ...] = (
@@ -89,7 +89,7 @@ def _apply_one(
 
             def set_count(container: Any, key: Any) -> None:
                 # kyaml keeps the node's style: a quoted '1' overwritten with 4 prints "4"
-                container[key] = overwrite_scalar(container.get(key), count)
+                container[key] = restyled(container.get(key), count)
 
             try:
                 walk_field(res.obj, split_path(spec.path), set_count, create=spec.create)

@@ -20,11 +20,15 @@ letter) are decided by one dictionary lookup.
 
 from __future__ import annotations
 
+import io
 import math
 import re
 import struct
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, Final
+
+import yaml
 
 INT64_MIN: Final = -(1 << 63)
 INT64_MAX: Final = (1 << 63) - 1
@@ -409,3 +413,54 @@ class AnnotationText(str):
 def annotation_text(text: str, typed: Any) -> str:
     """``text`` for an annotation whose YAML value is ``typed`` (kept when not a string)."""
     return text if isinstance(typed, str) else AnnotationText(text, typed)
+
+
+# --------------------------------------------------------------------------- scalar styles
+
+_ANALYZER = yaml.emitter.Emitter(io.StringIO())
+
+
+@lru_cache(maxsize=4096)
+def written_quoted(text: str) -> bool:
+    """Whether a string can only have been written quoted or as a block in a resource file.
+
+    Plain data keeps no scalar style; a string that YAML could not hold as a plain scalar
+    (``'1'``, ``"true"``, ``""``, a leading ``@``, several lines) certainly had one. A string
+    quoted although it need not be (``'x'``) cannot be told from a plain one.
+    """
+    if not text or "\n" in text or not isinstance(resolve_v3(text), str):
+        return True
+    return not _ANALYZER.analyze_scalar(text).allow_block_plain
+
+
+def scalar_text(value: Any) -> str:
+    """The text of a scalar as its YAML node holds it (``true``, ``0x1F``, ``1.5``)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    text = source_text(value)
+    if text is not None:
+        return text
+    if isinstance(value, float):
+        text = repr(value)
+        return text[:-2] if text.endswith(".0") else text
+    return str(value)
+
+
+def restyled(dest: Any, value: Any) -> Any:
+    """``value`` written into the scalar node that held ``dest``, which keeps its style.
+
+    kyaml overwrites a node in place (merge2 ``SetStyle``, the replica count setter): a plain
+    new value takes the old node's quoted style, so a number or boolean written over a
+    quoted string becomes a string of its text: ``a: '1'`` patched with ``a: 2`` prints
+    ``a: "2"`` (verified with kubectl 1.32).
+    """
+    if (
+        type(dest) is str
+        and value is not None
+        and not isinstance(value, (str, dict, list))
+        and written_quoted(dest)
+    ):
+        return scalar_text(value)
+    return value
