@@ -411,8 +411,9 @@ class AnnotationText(str):
 
 
 def annotation_text(text: str, typed: Any) -> str:
-    """``text`` for an annotation whose YAML value is ``typed`` (kept when not a string)."""
-    return text if isinstance(typed, str) else AnnotationText(text, typed)
+    """``text`` for an annotation whose YAML value is ``typed`` (kept when it is not that
+    text: a number, a boolean, a timestamp's normalised form)."""
+    return text if typed == text and isinstance(typed, str) else AnnotationText(text, typed)
 
 
 # --------------------------------------------------------------------------- scalar styles
