@@ -17,7 +17,8 @@ scalars are one node. This module creates the groups and propagates in-place wri
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from functools import lru_cache
 from typing import Any
 
 from envlib.kustomize.core.resource import Resource
@@ -61,6 +62,39 @@ def spec_paths(obj: Any, spec_path: str, key: str) -> list[Path]:
                 grown.append((*path, name))
         found = grown
     return [(*path, key) for path in found]
+
+
+@lru_cache(maxsize=1024)
+def _split(spec_path: str) -> tuple[str, ...]:
+    return tuple(part.removesuffix("[]") for part in spec_path.split("/"))
+
+
+def present_paths(obj: Any, spec_path_list: Iterable[str], key: str) -> list[Path]:
+    """The paths where ``key`` is set in the maps the field spec paths reach (each once).
+
+    The common case - a chain of maps - is walked directly; a list on the way takes
+    :func:`spec_paths`.
+    """
+    out: list[Path] = []
+    for spec_path in spec_path_list:
+        parts = _split(spec_path)
+        node: Any = obj
+        for part in parts:
+            if type(node) is not dict:
+                break
+            node = node.get(part, _MISSING)
+        else:
+            if type(node) is dict:
+                if key in node:
+                    path = (*parts, key)
+                    if path not in out:
+                        out.append(path)
+                continue
+        if type(node) is list or isinstance(node, list):
+            for path in spec_paths(obj, spec_path, key):
+                if exists(obj, path) and path not in out:
+                    out.append(path)
+    return out
 
 
 def _set_in_place(obj: Any, path: Path, value: Any) -> None:

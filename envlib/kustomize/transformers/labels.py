@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from envlib.kustomize.core.resource import ResMap
-from envlib.kustomize.core.shared_nodes import Path, exists, record_writes, spec_paths
+from envlib.kustomize.core.shared_nodes import present_paths, record_writes
 from envlib.kustomize.transformers.fieldpath import (
     Setter,
     Slot,
@@ -113,10 +113,16 @@ def set_map_entries(
     """Write every ``key: value`` of ``pairs`` (sorted, as kustomize) into the maps ``specs``
     reach in each object, creating them; ``noun`` (``label``) names the action in errors."""
     spec_list = tuple(specs)
+    by_kind: dict[tuple[str, str], list[str]] = {}
     for res in resmap:
-        matching = [s.path for s in spec_list if s.matches(res.api_version, res.kind)]
+        gvk = (res.api_version, res.kind)
+        matching = by_kind.get(gvk)
+        if matching is None:
+            matching = by_kind[gvk] = [s.path for s in spec_list if s.matches(*gvk)]
+        # one field gets no shared node; only an existing group or empty value needs care
+        track = len(matching) > 1 or bool(res.shared) or bool(res.empty_nulls)
         for key in sorted(pairs):
-            before = _present(res.obj, matching, key)
+            before = present_paths(res.obj, matching, key) if track else []
             apply_field_specs(
                 res,
                 spec_list,
@@ -125,20 +131,11 @@ def set_map_entries(
                 entry=entry,
                 what=f"set {noun} {key!r}",
             )
-            after = _present(res.obj, matching, key)
-            existed = [p for p in after if p in before]
-            created = [p for p in after if p not in before]
-            record_writes(res, existed, created, pairs[key])
-
-
-def _present(obj: Any, spec_paths_: list[str], key: str) -> list[Path]:
-    """The paths of ``key`` in the maps the field specs reach, where it is set."""
-    out: list[Path] = []
-    for spec_path in spec_paths_:
-        for path in spec_paths(obj, spec_path, key):
-            if exists(obj, path) and path not in out:
-                out.append(path)
-    return out
+            if track:
+                after = present_paths(res.obj, matching, key)
+                existed = [p for p in after if p in before]
+                created = [p for p in after if p not in before]
+                record_writes(res, existed, created, pairs[key])
 
 
 def check_label_conflicts(
