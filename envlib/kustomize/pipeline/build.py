@@ -199,14 +199,22 @@ class Builder:
         for res in resmap:
             prior = before.pop(id(res), None)
             if prior is None:
-                step.changes.append(Change("", res.origin, [()], created=True, res=res))
+                after = snapshot(res.obj)
+                step.changes.append(
+                    Change("", res.origin, [()], created=True, res=res, after=after)
+                )
                 changed += 1
             elif prior[1] != res.obj:
                 paths = diff_paths(prior[1], res.obj)
-                step.changes.append(Change("", res.origin, paths, res=res))
+                after = snapshot(res.obj)
+                step.changes.append(
+                    Change("", res.origin, paths, res=res, before=prior[1], after=after)
+                )
                 changed += 1
-        for res, _ in before.values():
-            step.changes.append(Change("", res.origin, [()], removed=True, res=res))
+        for res, prior_obj in before.values():
+            step.changes.append(
+                Change("", res.origin, [()], removed=True, res=res, before=prior_obj)
+            )
             changed += 1
         if not step.is_patch:
             step.matched = changed
