@@ -27,7 +27,7 @@ class Tree:
     """One YAML node: its start line, its children (by key text or index), its scalar text."""
 
     line: int
-    end_line: int
+    end_line: int  # the last line the node's text reaches
     keys: dict[str, Tree] | None = None
     items: list[Tree] | None = None
     text: str | None = None
@@ -52,7 +52,9 @@ class Tree:
 
 def to_tree(node: Node) -> Tree:
     """A :class:`Tree` from a composed PyYAML node (aliases are shared subtrees)."""
-    tree = Tree(node.start_mark.line + 1, node.end_mark.line + 1)
+    end = node.end_mark
+    # a block scalar ends at column 0 of the line after its text: it does not reach that line
+    tree = Tree(node.start_mark.line + 1, end.line + (1 if end.column else 0))
     if isinstance(node, MappingNode):
         tree.keys = {}
         for key_node, value_node in node.value:
