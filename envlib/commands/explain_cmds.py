@@ -44,16 +44,16 @@ def _cmd_explain(args: argparse.Namespace) -> int:
 
 def _cmd_lint(args: argparse.Namespace) -> int:
     from envlib.analysis import lint as lint_mod
+    from envlib.analysis import lint_config
 
     envs = _chosen(args, args.envs)
     repo = getattr(args, "repo_pos", None) or args.repo or environments_mod.default_repo()
-    rules = lint_mod.load_rules(args.config, Path(repo))
-    rendered = environments_mod.render_all(envs, trace=True)
-    findings = lint_mod.lint(rendered, rules)
+    rules = lint_config.load_rules(args.config, Path(repo))
+    findings = lint_mod.lint(envs, rules)
     failed = lint_mod.failed(findings)
     verdict = "FAILED" if failed else "passed"
-    notes = [f"{len(findings)} finding(s); lint {verdict}."]
-    meta = {**_meta(args, rendered), "passed": not failed}
+    notes = [f"Rules: {rules.source}. {len(findings)} finding(s); lint {verdict}."]
+    meta = {**_meta(args, envs), "rules": rules.source, "passed": not failed}
     _print(
         render_sections(
             [("Findings", findings)],

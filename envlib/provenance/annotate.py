@@ -68,13 +68,13 @@ def annotate(text: str, resources: list[Any], prov: Provenance) -> Annotated:
             notes.setdefault(tree.line - 1, first)
     out: list[str] = []
     done = 0
-    for number, line in enumerate(lines, start=1):
+    for number, text_line in enumerate(lines, start=1):
         note = notes.get(number)
         if note and number not in blocked:
-            out.append(f"{line}  {note}")
+            out.append(f"{text_line}  {note}")
             done += 1
         else:
-            out.append(line)
+            out.append(text_line)
     body = "\n".join(out) + ("\n" if trailing else "")
     return Annotated(body, len(lines), done)
 

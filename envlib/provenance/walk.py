@@ -102,7 +102,9 @@ def _get(value: Any, seg: str | int) -> Any:
 
 def align(old: list[Any], new: list[Any]) -> list[int | None]:
     """For each item of ``new``, the index of the same item in ``old`` (None: a new item)."""
-    if len(old) == len(new) and all(identity(a) == identity(b) for a, b in zip(old, new, strict=True)):
+    if len(old) == len(new) and all(
+        identity(a) == identity(b) for a, b in zip(old, new, strict=True)
+    ):
         return list(range(len(new)))
     out: list[int | None] = []
     used: set[int] = set()
