@@ -57,11 +57,11 @@ def annotate(text: str, resources: list[Any], prov: Provenance) -> Annotated:
         chains = prov.chains(res)
         found: dict[int, tuple[str | int, ...]] = {}
         _walk(tree, res.obj, (), found, blocked)
-        for line, path in found.items():
+        for number, path in found.items():
             chain = chains.get(path)
-            note = comment(prov, chain[-1] if chain else None)
-            if note:
-                notes[line] = note
+            text_note = comment(prov, chain[-1] if chain else None)
+            if text_note:
+                notes[number] = text_note
         root = chains.get(())
         first = comment(prov, root[0] if root else None)
         if first and tree.line - 1 >= 1 and lines[tree.line - 2] == "---":
@@ -69,9 +69,9 @@ def annotate(text: str, resources: list[Any], prov: Provenance) -> Annotated:
     out: list[str] = []
     done = 0
     for number, text_line in enumerate(lines, start=1):
-        note = notes.get(number)
-        if note and number not in blocked:
-            out.append(f"{text_line}  {note}")
+        found_note = notes.get(number)
+        if found_note and number not in blocked:
+            out.append(f"{text_line}  {found_note}")
             done += 1
         else:
             out.append(text_line)
