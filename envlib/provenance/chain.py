@@ -20,12 +20,12 @@ from typing import Any
 
 from .locate import StepLocator
 from .model import LINE, Entry, FieldProvenance, Site
-from .sources import source_file
-from .walk import align, locate
+from .sources import Tree, source_file
+from .walk import align, match_item, scalar_text
 
 Path = tuple["str | int", ...]
 Chains = dict[Path, tuple[Entry, ...]]
-_MISSING = object()
+_MISSING: Any = object()
 
 
 def project_root(directory: str | os.PathLike[str]) -> str:
@@ -60,12 +60,18 @@ class Provenance:
                     self._changes.setdefault(id(change.res), []).append((step, change))
         self._locators: dict[str, StepLocator] = {}
         self._cache: dict[int, Chains] = {}
+        self._nodes: dict[int, Node] = {}
+        self._shown: dict[str, str] = {}
 
     # -- public ----------------------------------------------------------------------------
     def display(self, path: str) -> str:
         """A path relative to the project root (as step ids are), else as given."""
-        rel = os.path.relpath(path, self.root)
-        return path if rel.startswith("..") else rel.replace(os.sep, "/")
+        found = self._shown.get(path)
+        if found is None:
+            rel = os.path.relpath(path, self.root)
+            found = path if rel.startswith("..") else rel.replace(os.sep, "/")
+            self._shown[path] = found
+        return found
 
     def chains(self, res: Any) -> Chains:
         """Every field (and container) path of ``res`` -> its chain, declaration first."""
@@ -97,18 +103,28 @@ class Provenance:
         return found
 
     def _compute(self, res: Any) -> Chains:
+        return flatten(self.node(res))
+
+    def node(self, res: Any) -> Node:
+        """The provenance tree of ``res`` (mirrors the object; shared where unchanged)."""
+        key = id(res)
+        found = self._nodes.get(key)
+        if found is None:
+            found = self._nodes[key] = self._build_node(res)
+        return found
+
+    def _build_node(self, res: Any) -> Node:
         changes = self._changes.get(id(res), [])
         first = changes[0][1] if changes else None
         state: Any = res.obj if first is None else first.before
-        chains: Chains = {}
+        node: Node | None = None
         if state is not None:
-            declare = self._declaration(res, state)
-            _carry(_MISSING, state, (), (), {}, chains, declare)
+            node = self._declaration(res, state)
         for step, change in changes:
             if change.removed or change.after is None:
                 continue
             if change.before is not None and change.before != state:
-                chains = _advance(state, change.before, chains, _engine)
+                node = _carry(state, change.before, node, (), _engine)
             locator = self._locator(step)
             after = change.after
 
@@ -118,13 +134,14 @@ class Provenance:
                     _leaf(value), site, str(loc.step.id), str(loc.step.kind), _is_box(value)
                 )
 
-            chains = _advance(state if change.before is not None else _MISSING, after, chains, make)
+            old = state if change.before is not None else _MISSING
+            node = _carry(old, after, node if change.before is not None else None, (), make)
             state = after
-        if state != res.obj:
-            chains = _advance(state, res.obj, chains, _engine)
-        return chains
+        if state != res.obj or node is None:
+            node = _carry(state, res.obj, node, (), _engine)
+        return node
 
-    def _declaration(self, res: Any, obj: Any) -> Callable[[Path, Any], Entry]:
+    def _declaration(self, res: Any, obj: Any) -> Node:
         origin = res.origin
         path = os.path.abspath(origin.path) if origin.path else ""
         source = source_file(path) if path and origin.generator is None else None
@@ -133,16 +150,71 @@ class Provenance:
             tree = source.documents[origin.doc_index]
         if tree is not None and tree.keys is not None and "items" in tree.keys:
             tree = None  # an item of a kind: List document: only the document's line is known
+        start = tree.line if tree is not None else origin.line
+        return _declare(tree, obj, start, tree is not None, path, origin.line)
 
-        def declare(field_path: Path, value: Any) -> Entry:
-            line, exact = (None, False) if tree is None else locate(tree, obj, field_path)
-            if line is None:
-                line, exact = origin.line, False
-            why = ((path, line, LINE),) if line is not None else ()
-            site = Site(path, line, exact, "", why)
-            return Entry(_leaf(value), site, None, "resource", _is_box(value))
 
-        return declare
+class Node:
+    """Provenance of one value: its chain, and its children's nodes (by key or index)."""
+
+    __slots__ = ("chain", "kids")
+
+    def __init__(self, chain: tuple[Entry, ...], kids: Any = None) -> None:
+        self.chain = chain
+        self.kids: dict[Any, Node] | list[Node] | None = kids
+
+
+def flatten(node: Node | None) -> Chains:
+    """Path -> chain for every node of a provenance tree, in document order."""
+    out: Chains = {}
+    if node is not None:
+        _flatten(node, (), out)
+    return out
+
+
+def _flatten(node: Node, path: Path, out: Chains) -> None:
+    out[path] = node.chain
+    kids = node.kids
+    if isinstance(kids, dict):
+        for key, child in kids.items():
+            _flatten(child, (*path, key), out)
+    elif isinstance(kids, list):
+        for index, child in enumerate(kids):
+            _flatten(child, (*path, index), out)
+
+
+def _declare(
+    tree: Tree | None, obj: Any, line: int | None, exact: bool, path: str, fallback: int | None
+) -> Node:
+    """The declaration node of ``obj`` as written in ``tree`` (one pass over both)."""
+    shown = line if line is not None else fallback
+    why = ((path, shown, LINE),) if shown is not None else ()
+    entry = Entry(_leaf(obj), Site(path, shown, exact, "", why), None, "resource", _is_box(obj))
+    if isinstance(obj, dict) and obj:
+        keys = tree.keys if tree is not None else None
+        kids: dict[Any, Node] = {}
+        for key, value in obj.items():
+            text = str(key) if not isinstance(key, bool) else scalar_text(key)
+            child = keys.get(text) if keys is not None else None
+            if child is not None and tree is not None:
+                kids[key] = _declare(child, value, tree.key_line[text], exact, path, shown)
+            else:
+                kids[key] = _declare(None, value, shown, False, path, shown)
+        return Node((entry,), kids)
+    if isinstance(obj, list) and obj:
+        items = tree.items if tree is not None else None
+        out: list[Node] = []
+        for index, value in enumerate(obj):
+            if items is not None and len(items) == len(obj):
+                item: Tree | None = items[index]  # the same text: items correspond
+            else:
+                item = match_item(items, value, index, len(obj)) if items is not None else None
+            if item is not None:
+                out.append(_declare(item, value, item.line, exact, path, shown))
+            else:
+                out.append(_declare(None, value, shown, False, path, shown))
+        return Node((entry,), out)
+    return Node((entry,))
 
 
 def _engine(path: Path, value: Any) -> Entry:
@@ -162,44 +234,34 @@ def _leaf(value: Any) -> Any:
     return value
 
 
-def _advance(old: Any, new: Any, chains: Chains, make: Callable[[Path, Any], Entry]) -> Chains:
-    out: Chains = {}
-    _carry(old, new, (), (), chains, out, make)
-    return out
-
-
 def _carry(
-    old: Any,
-    new: Any,
-    old_path: Path | None,
-    new_path: Path,
-    chains: Chains,
-    out: Chains,
-    make: Callable[[Path, Any], Entry],
-) -> None:
-    """Fill ``out`` for ``new`` at ``new_path`` from ``old``'s chains at ``old_path``."""
-    prior = chains.get(old_path, ()) if old_path is not None and old is not _MISSING else ()
+    old: Any, new: Any, node: Node | None, path: Path, make: Callable[[Path, Any], Entry]
+) -> Node:
+    """The node of ``new`` at ``path``, reusing ``node`` (``old``'s) wherever nothing changed."""
+    if node is not None and old is not _MISSING and type(old) is type(new) and old == new:
+        return node
+    prior = node.chain if node is not None and old is not _MISSING else ()
     if isinstance(new, dict) and new:
         same_kind = isinstance(old, dict) and bool(old) and prior
-        out[new_path] = prior if same_kind else (make(new_path, new),)
+        chain = prior if same_kind else (make(path, new),)
+        old_kids = node.kids if node is not None and isinstance(node.kids, dict) else {}
+        kids: dict[Any, Node] = {}
         for key, value in new.items():
             before = old.get(key, _MISSING) if isinstance(old, dict) else _MISSING
-            sub = (*old_path, key) if old_path is not None else None
-            _carry(before, value, sub, (*new_path, key), chains, out, make)
-        return
+            kids[key] = _carry(before, value, old_kids.get(key), (*path, key), make)
+        return Node(chain, kids)
     if isinstance(new, list) and new:
         same_kind = isinstance(old, list) and bool(old) and prior
-        out[new_path] = prior if same_kind else (make(new_path, new),)
+        chain = prior if same_kind else (make(path, new),)
+        old_items = node.kids if node is not None and isinstance(node.kids, list) else []
         mapping = align(old, new) if isinstance(old, list) else [None] * len(new)
+        items: list[Node] = []
         for index, value in enumerate(new):
             at = mapping[index]
             before = old[at] if at is not None and isinstance(old, list) else _MISSING
-            sub = (*old_path, at) if at is not None and old_path is not None else None
-            _carry(before, value, sub, (*new_path, index), chains, out, make)
-        return
-    if prior and old == new and type(old) is type(new):
-        out[new_path] = prior
-    elif prior and not (isinstance(old, (dict, list)) and old):
-        out[new_path] = (*prior, make(new_path, new))
-    else:
-        out[new_path] = (make(new_path, new),)
+            sub = old_items[at] if at is not None and at < len(old_items) else None
+            items.append(_carry(before, value, sub, (*path, index), make))
+        return Node(chain, items)
+    if prior and not (isinstance(old, (dict, list)) and old):
+        return Node((*prior, make(path, new)))
+    return Node((make(path, new),))

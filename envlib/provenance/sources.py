@@ -13,26 +13,44 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import yaml
+from yaml._yaml import CParser
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+class _Composer(CParser):
+    """libyaml's composer without PyYAML's Python resolver: only lines are wanted here."""
+
+    def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+        return "?"
+
+    def descend_resolver(self, parent: Any, index: Any) -> None:
+        """Tags are not needed."""
+
+    def ascend_resolver(self) -> None:
+        """Tags are not needed."""
 
 
-@dataclass
+_Loader: Any = _Composer
+
+
 class Tree:
     """One YAML node: its start line, its children (by key text or index), its scalar text."""
 
-    line: int
-    end_line: int  # the last line the node's text reaches
-    keys: dict[str, Tree] | None = None
-    items: list[Tree] | None = None
-    text: str | None = None
-    key_line: dict[str, int] = field(default_factory=dict)
-    style: str | None = None
+    __slots__ = ("end_line", "items", "key_line", "keys", "line", "style", "text")
+
+    def __init__(self, line: int, end_line: int) -> None:
+        self.line = line
+        self.end_line = end_line  # the last line the node's text reaches
+        self.keys: dict[str, Tree] | None = None
+        self.items: list[Tree] | None = None
+        self.text: str | None = None
+        self.key_line: dict[str, int] = {}
+        self.style: str | None = None
 
     def child(self, segment: str | int) -> Tree | None:
         """The child at a key (compared as text) or index."""
