@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from envlib.kustomize.resource import Resource
+from envlib.kustomize.core.resource import Resource
 from envlib.provenance import Entry, FieldProvenance, Provenance
 from envlib.provenance.reasons import why
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from envlib.errors import SourceLocation
-from envlib.kustomize.fs import display_path
+from envlib.kustomize.load.fs import display_path
 
 from .rules import ChecksConfigError, _read
 
