@@ -38,6 +38,9 @@ def _schema(path: str) -> tuple[dict[str, Any], dict[tuple[str, str], str]]:
 def _message(description: str) -> str | None:
     if "deprecated" not in description.lower():
         return None
+    explicit = re.search(r"Deprecated[:.]\s*([^.]*\.)", description)
+    if explicit is not None and explicit.group(1).strip():
+        return f"deprecated: {explicit.group(1).strip()}"
     found = _DEPRECATED.search(description)
     if found is None:
         return None

@@ -88,12 +88,20 @@ def _missing_path_findings(rendered: RenderedEnv, failures: list[dict[str, Any]]
                 rendered.name,
                 resource,
                 "",
-                str(exc.location) if exc.location else failure["step"],
+                _where(rendered, exc.location, failure["step"]),
                 f"{failure['step']}: {exc.message}; kubectl fails here - declare the field in "
                 f"{declared} (JSON6902 replace/remove need the path to exist)",
             )
         )
     return rows
+
+
+def _where(rendered: RenderedEnv, location: Any, fallback: str = "") -> str:
+    """A step or error location relative to the repository (as every other path)."""
+    if location is None or not getattr(location, "path", ""):
+        return fallback
+    shown = provenance(rendered).display(os.path.abspath(location.path))
+    return f"{shown}:{location.line}" if location.line else shown
 
 
 def _row(rule: str, env: str, resource: str, field: str, location: str, message: str) -> dict:
@@ -119,7 +127,7 @@ def _patch_issues(rendered: RenderedEnv) -> list[dict]:
             rendered.name,
             "",
             "",
-            str(issue.step.location or issue.step.id),
+            _where(rendered, issue.step.location, issue.step.id),
             issue.message,
         )
         for issue in rendered.trace.ineffective_patches()
@@ -156,9 +164,11 @@ def _shadowed(rendered_all: Sequence[RenderedEnv]) -> list[dict]:
             record[2].update(over)
             record[4].append(rendered.name)
             if record[3] is None:
-                record[3] = rendered.trace.step(step_id)
+                step = rendered.trace.step(step_id)
+                record[3] = (step, _where(rendered, step.location, step_id))
     rows = []
-    for step_id, (count, final, over, step, envs) in totals.items():
+    for step_id, (count, final, over, found, envs) in totals.items():
+        step, where = found if found is not None else (None, step_id)
         if count and not final and step is not None and step.kind not in _ROOT_KINDS:
             later = ", ".join(sorted(s.rpartition("#")[2] for s in over))
             rows.append(
@@ -167,7 +177,7 @@ def _shadowed(rendered_all: Sequence[RenderedEnv]) -> list[dict]:
                     ", ".join(sorted(set(envs))),
                     "",
                     "",
-                    str(step.location or step_id),
+                    where,
                     f"{step_id}: every value it sets ({count}) is overwritten later "
                     f"(by {later}); remove it or the later step",
                 )
@@ -183,7 +193,22 @@ def _shared_levels(rendered_all: Sequence[RenderedEnv]) -> set[str]:
     return set.intersection(*levels) if levels else set()
 
 
+def _overlays(rendered_all: Sequence[RenderedEnv]) -> list[RenderedEnv]:
+    """The environments no other environment builds on (a base rendered as an env is not)."""
+    origins = {id(r): {os.path.abspath(x.origin.path) for x in r.resources} for r in rendered_all}
+    out = []
+    for rendered in rendered_all:
+        root = os.path.abspath(str(rendered.env.path or "")) + os.sep
+        if not any(
+            other is not rendered and any(p.startswith(root) for p in origins[id(other)])
+            for other in rendered_all
+        ):
+            out.append(rendered)
+    return out
+
+
 def _belongs_in_base(rendered_all: Sequence[RenderedEnv]) -> list[dict]:
+    rendered_all = _overlays(rendered_all)
     if len(rendered_all) < 2:
         return []
     shared = _shared_levels(rendered_all)
