@@ -45,6 +45,11 @@ def provenance(rendered: RenderedEnv) -> Provenance:
             f"environment {rendered.name!r} was rendered without a build trace; "
             "render it with trace=True to explain values"
         )
+    if any(c.after is None and not c.removed for s in trace.steps for c in s.changes if c.res):
+        raise ExplainError(
+            f"environment {rendered.name!r} was built with provenance=False; "
+            "build it with provenance on to explain values"
+        )
     key = id(trace)
     found = _CACHE.get(key)
     if found is None:
