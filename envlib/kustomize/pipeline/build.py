@@ -385,12 +385,12 @@ def build(
     ``disabled_steps`` are step ids (see :class:`~envlib.kustomize.core.trace.Step`) to skip;
     ``extra_patches`` are applied after the root's own ``patches``. With ``trace=False`` no per-step
     changes are recorded (faster; steps are still listed); ``provenance`` (with a trace) also
-    keeps each change's after-snapshot, which :mod:`envlib.provenance` reads. ``on_warning`` is called with each
-    deprecation warning as its kustomization is loaded (kubectl prints them even when the
-    build later fails); they are also in :attr:`BuildResult.warnings`. ``fs`` is the
-    :class:`~.fs.FileSystem` to read from (default: the active one, normally the OS; see
-    :class:`~.gitfs.GitFileSystem` and :class:`~.overlayfs.OverlayFileSystem`); every file
-    read is listed in :attr:`BuildResult.files_read`.
+    keeps each change's after-snapshot, which :mod:`envlib.provenance` reads. ``on_warning``
+    is called with each deprecation warning as its kustomization is loaded (kubectl prints
+    them even when the build later fails); they are also in :attr:`BuildResult.warnings`.
+    ``fs`` is the :class:`~.fs.FileSystem` to read from (default: the active one, normally
+    the OS; see :class:`~.gitfs.GitFileSystem` and :class:`~.overlayfs.OverlayFileSystem`);
+    every file read is listed in :attr:`BuildResult.files_read`.
     Raises :class:`~envlib.errors.EnvlibError`
     subclasses on bad input, with kustomize's own text in ``kustomize_message``.
     """
