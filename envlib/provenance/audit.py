@@ -72,8 +72,12 @@ def verdict(entry: Entry | None, path: tuple[str | int, ...]) -> str:
     text = source.line(site.line)
     value = entry.value
     shown = scalar_text(value)
-    if shown and (shown in text or shown.split("\n")[0].strip() in text):
+    first = shown.split("\n")[0].strip()
+    if shown and (shown in text or first in text):
         return "value"
+    if first and text.rstrip().endswith(("|", "|-", "|+", ">", ">-", ">+")):
+        if first in source.line(site.line + 1):  # a block scalar's text starts below
+            return "value"
     if shown == "" and ('""' in text or "''" in text or text.rstrip().endswith(":")):
         return "value"
     key = next((str(seg) for seg in reversed(path) if not isinstance(seg, int)), "")
