@@ -27,6 +27,7 @@ class Annotated:
     text: str
     lines: int
     annotated: int
+    annotatable: int = 0  # lines where a comment cannot change the data (not inside a scalar)
 
     @property
     def share(self) -> float:
@@ -76,7 +77,8 @@ def annotate(text: str, resources: list[Any], prov: Provenance) -> Annotated:
         else:
             out.append(text_line)
     body = "\n".join(out) + ("\n" if trailing else "")
-    return Annotated(body, len(lines), done)
+    inside = sum(1 for n in blocked if 0 < n <= len(lines))
+    return Annotated(body, len(lines), done, len(lines) - inside)
 
 
 def _key(obj: Any, text: str) -> Any:

@@ -38,6 +38,7 @@ class AuditResult:
     failures: list[str] = field(default_factory=list)
     lines: int = 0
     annotated: int = 0
+    annotatable: int = 0
 
     @property
     def fields(self) -> int:
@@ -54,6 +55,7 @@ class AuditResult:
         self.failures.extend(other.failures)
         self.lines += other.lines
         self.annotated += other.annotated
+        self.annotatable += other.annotatable
 
 
 def verdict(entry: Entry | None, path: tuple[str | int, ...]) -> str:
@@ -108,6 +110,7 @@ def audit_build(result: Any, *, examples: int = 20) -> AuditResult:
                 )
     annotated = annotate(result.to_yaml(), result.resources, prov)
     out.lines, out.annotated = annotated.lines, annotated.annotated
+    out.annotatable = annotated.annotatable
     return out
 
 
@@ -128,7 +131,9 @@ def main(argv: list[str]) -> int:
     print(f"verified: {total.share(*VERIFIED):.4f}  with exceptions: ", end="")
     print(f"{total.share(*VERIFIED, *EXCEPTIONS):.4f}")
     print(f"annotated lines: {total.annotated}/{total.lines} = ", end="")
-    print(f"{total.annotated / total.lines if total.lines else 1:.4f}")
+    print(f"{total.annotated / total.lines if total.lines else 1:.4f}", end="")
+    share = total.annotated / total.annotatable if total.annotatable else 1
+    print(f"  (of the {total.annotatable} lines that can carry a comment: {share:.4f})")
     for failure in total.failures:
         print("  " + failure)
     return 0
