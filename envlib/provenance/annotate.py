@@ -56,11 +56,8 @@ def annotate(text: str, resources: list[Any], prov: Provenance) -> Annotated:
     documents = [d for d in parse_documents(text) if d is not None]
     for tree, res in zip(documents, resources, strict=False):
         chains = prov.chains(res)
-        found: dict[int, tuple[str | int, ...]] = {}
-        _walk(tree, res.obj, (), found, blocked)
-        for number, path in found.items():
-            chain = chains.get(path)
-            text_note = comment(prov, chain[-1] if chain else None)
+        for number, entry in line_entries(tree, res.obj, chains, blocked).items():
+            text_note = comment(prov, entry)
             if text_note:
                 notes[number] = text_note
         root = chains.get(())
@@ -79,6 +76,22 @@ def annotate(text: str, resources: list[Any], prov: Provenance) -> Annotated:
     body = "\n".join(out) + ("\n" if trailing else "")
     inside = sum(1 for n in blocked if 0 < n <= len(lines))
     return Annotated(body, len(lines), done, len(lines) - inside)
+
+
+def line_entries(
+    tree: Tree, obj: Any, chains: dict[Any, tuple[Entry, ...]], blocked: set[int]
+) -> dict[int, Entry | None]:
+    """For each line of one emitted document, the entry behind the field written there.
+
+    ``blocked`` collects the lines inside multi-line scalars (where no comment may go).
+    """
+    found: dict[int, tuple[str | int, ...]] = {}
+    _walk(tree, obj, (), found, blocked)
+    out: dict[int, Entry | None] = {}
+    for number, path in found.items():
+        chain = chains.get(path)
+        out[number] = chain[-1] if chain else None
+    return out
 
 
 def _key(obj: Any, text: str) -> Any:
