@@ -23,7 +23,7 @@ from typing import Any
 
 from .model import BLOCK, HEADER, LINE, Site
 from .sources import SourceFile, Tree, source_file, text_source
-from .walk import locate
+from .walk import locate, scalar_text
 
 _ENTRY = re.compile(r"^([A-Za-z0-9]+)(?:\[(\d+)\])?(?:@\d+)?$")
 _PATCH_FIELDS = ("patches", "patchesStrategicMerge", "patchesJson6902", "extraPatches")
@@ -281,24 +281,57 @@ def _covers(pointer: list[str], path: tuple[str | int, ...]) -> bool:
 
 
 def _json6902_line(ops: Tree, after: Any, path: tuple[str | int, ...]) -> tuple[int | None, bool]:
-    """The ``path:`` line of the last op that covers ``path`` (inside its value if deeper)."""
-    for op in reversed(ops.items or []):
-        if op.keys is None:
-            continue
+    """The ``path:`` line of the last op that covers ``path`` (inside its value if deeper).
+
+    An ``add`` into a list that later adds shifted is found by its value instead.
+    """
+    candidates = [op for op in reversed(ops.items or []) if op.keys is not None]
+    for op in candidates:
         target = op.child("path")
         if target is None or target.text is None:
             continue
         pointer = _pointer(target.text)
-        if not _covers(pointer, path):
+        if _covers(pointer, path):
+            return _op_line(op, after, path, len(pointer))
+    for op in candidates:
+        target, value = op.child("path"), op.child("value")
+        if target is None or target.text is None or value is None:
             continue
-        rest = path[len(pointer) :]
-        value = op.child("value")
-        if not rest or value is None:
-            return op.line_of("path"), True
-        sub = _get_path(after, path[: len(pointer)])
-        line, exact = locate(value, sub, rest)
-        return (line, exact) if line is not None else (op.line_of("value"), False)
+        pointer = _pointer(target.text)
+        depth = len(pointer)
+        if not pointer or depth > len(path) or not isinstance(path[depth - 1], int):
+            continue
+        if _covers(pointer[:-1], path) and _same_text(value, _get_path(after, path[:depth])):
+            return _op_line(op, after, path, depth)
     return ops.line, False
+
+
+def _op_line(
+    op: Tree, after: Any, path: tuple[str | int, ...], depth: int
+) -> tuple[int | None, bool]:
+    rest = path[depth:]
+    value = op.child("value")
+    if not rest or value is None:
+        return op.line_of("path"), True
+    line, exact = locate(value, _get_path(after, path[:depth]), rest)
+    return (line, exact) if line is not None else (op.line_of("value"), False)
+
+
+def _same_text(tree: Tree, value: Any) -> bool:
+    """Whether a YAML tree writes exactly ``value`` (scalars compared as text)."""
+    if tree.keys is not None:
+        return (
+            isinstance(value, dict)
+            and set(tree.keys) == {str(k) for k in value}
+            and all(_same_text(child, value.get(key)) for key, child in tree.keys.items())
+        )
+    if tree.items is not None:
+        return (
+            isinstance(value, list)
+            and len(value) == len(tree.items)
+            and all(_same_text(t, v) for t, v in zip(tree.items, value, strict=True))
+        )
+    return not isinstance(value, (dict, list)) and tree.text == scalar_text(value)
 
 
 def _get_path(obj: Any, path: tuple[str | int, ...]) -> Any:

@@ -101,12 +101,16 @@ def _get(value: Any, seg: str | int) -> Any:
 
 
 def align(old: list[Any], new: list[Any]) -> list[int | None]:
-    """For each item of ``new``, the index of the same item in ``old`` (None: a new item)."""
+    """For each item of ``new``, the index of the same item in ``old`` (None: a new item).
+
+    Items with a merge key match by it; others by equal value first, then - only when the
+    list kept its length - by position (an item edited in place).
+    """
     if len(old) == len(new) and all(
         identity(a) == identity(b) for a, b in zip(old, new, strict=True)
     ):
         return list(range(len(new)))
-    out: list[int | None] = []
+    out: list[int | None] = [None] * len(new)
     used: set[int] = set()
     by_id: dict[tuple[str, str], int] = {}
     for i, item in enumerate(old):
@@ -115,16 +119,16 @@ def align(old: list[Any], new: list[Any]) -> list[int | None]:
             by_id.setdefault(ident, i)
     for j, item in enumerate(new):
         ident = identity(item)
-        match: int | None = None
-        if ident is not None:
-            match = by_id.get(ident)
-        else:
+        match = by_id.get(ident) if ident is not None else None
+        if ident is None:
             match = next((i for i, o in enumerate(old) if i not in used and o == item), None)
-            if match is None and j < len(old) and j not in used and identity(old[j]) is None:
-                match = j if not isinstance(item, (str, int, float, bool)) else None
-        if match is not None and match in used:
-            match = None
-        if match is not None:
+        if match is not None and match not in used:
             used.add(match)
-        out.append(match)
+            out[j] = match
+    if len(old) == len(new):
+        for j, item in enumerate(new):
+            if out[j] is None and j not in used and identity(item) is None:
+                if isinstance(item, (dict, list)) and identity(old[j]) is None:
+                    used.add(j)
+                    out[j] = j
     return out
