@@ -37,7 +37,14 @@ def _cmd_explain(args: argparse.Namespace) -> int:
         frame = explain_mod.explain_resource(rendered, args.resource)
         title = f"{args.resource} in {rendered.name}: where every field comes from"
         sections = [("Fields", frame)]
-        views = {}
+
+        def table(fields: Any) -> str:
+            shown = fields[["field", "value", "location", "step", "history"]]
+            reasons = fields[fields["why"] != ""].drop_duplicates("why")
+            notes = "\n".join(f"- {r.location}: {r.why}" for r in reasons.itertuples())
+            return f"{to_text(shown, width=200)}\n\nWhy (the repository's comments):\n{notes}"
+
+        views = {"Fields": table}
     _print(render_sections(sections, args.output, title=title, meta=meta, text_views=views))
     return 0
 
