@@ -39,6 +39,7 @@ class AuditResult:
     lines: int = 0
     annotated: int = 0
     annotatable: int = 0
+    text: str = ""  # the annotated output of the last build audited
 
     @property
     def fields(self) -> int:
@@ -111,6 +112,7 @@ def audit_build(result: Any, *, examples: int = 20) -> AuditResult:
     annotated = annotate(result.to_yaml(), result.resources, prov)
     out.lines, out.annotated = annotated.lines, annotated.annotated
     out.annotatable = annotated.annotatable
+    out.text = annotated.text
     return out
 
 
