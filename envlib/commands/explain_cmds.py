@@ -9,6 +9,7 @@ finding has severity ``error``. Both render with ``-o text|json|markdown``.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
             return f"{explain_mod.sentence(table)}\n\n{to_text(table[shown])}"
 
         sections = [("Explain", frame)]
-        views = {"Explain": chain}
+        views: dict[str, Callable[[Any], str]] = {"Explain": chain}
     else:
         frame = explain_mod.explain_resource(rendered, args.resource)
         title = f"{args.resource} in {rendered.name}: where every field comes from"

@@ -403,7 +403,9 @@ def build(
             ),
         )
     with fs_mod.using(fs), fs_mod.recording() as reads:
-        result = _build(path, load_restrictor, disabled_steps, extra_patches, trace, on_warning)
+        result = _build(
+            path, load_restrictor, disabled_steps, extra_patches, trace, on_warning, provenance
+        )
     result.inputs = reads
     return result
 
@@ -415,6 +417,7 @@ def _build(
     extra_patches: Sequence[ExtraPatch | dict[str, Any]],
     trace: bool,
     on_warning: Callable[[str], None] | None,
+    provenance: bool = True,
 ) -> BuildResult:
     root = check_root(path)
     extras = tuple(_extra_patch(p) for p in extra_patches)
