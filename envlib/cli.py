@@ -25,6 +25,8 @@ COMMANDS: dict[str, str] = {
     "check": "env_cmds",
     "blame": "env_cmds",
     "preview": "preview_cmd",
+    "explain": "explain_cmds",
+    "lint": "explain_cmds",
 }
 
 

@@ -2,7 +2,8 @@
 
 stdout is byte-identical to kubectl's; deprecation warnings go to stderr exactly as kustomize
 prints them; on failure the dispatcher prints ``error: <one line>`` and exits 1. The build
-runs without a trace (nothing here needs one), which is the fast path.
+runs without a trace (nothing here needs one), which is the fast path; ``--annotate`` asks
+for one and ends each line with the file:line that wrote it (:mod:`envlib.provenance`).
 """
 
 from __future__ import annotations
@@ -37,6 +38,11 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="print kustomize's own error text instead of envlib's (for drop-in use)",
     )
+    parser.add_argument(
+        "--annotate",
+        action="store_true",
+        help="end each line with a `# file:line (step)` comment naming the text behind it",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -49,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
         result = build(
             args.dir,
             load_restrictor=args.load_restrictor,
-            trace=False,
+            trace=bool(getattr(args, "annotate", False)),
             on_warning=lambda line: print(line, file=sys.stderr, flush=True),
         )
     except EnvlibError as exc:
@@ -58,6 +64,8 @@ def run(args: argparse.Namespace) -> int:
             return 1
         raise
     text = result.to_yaml()
+    if getattr(args, "annotate", False):
+        text = _annotated(result, text)
     if args.output:
         if args.output == "-":
             sys.stdout.write(text)
@@ -76,3 +84,12 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return 0
+
+
+def _annotated(result: Any, text: str) -> str:
+    """The output with provenance comments (``envlib build --annotate``)."""
+    from envlib.provenance import Provenance, project_root
+    from envlib.provenance.annotate import annotate
+
+    prov = Provenance(result.resources, result.trace, project_root(result.root))
+    return annotate(text, result.resources, prov).text

@@ -11,7 +11,9 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from . import charts, style
+from envlib.errors import EnvlibError
+
+from . import charts, provenance_view, style
 from .panels import column, output, show
 from .tables import label
 from .tabs import TabSpec, register_tab
@@ -81,6 +83,8 @@ class DiffPanel:
         frame = v.diff if self.show_ignored.value else v.diff[v.diff["status"] != "ignored"]
         columns = ["resource", "status", "field", "left", "right", "note"]
         shown = frame[columns].rename(columns={"left": v.diff_pair[0], "right": v.diff_pair[1]})
+        pair = [self.explorer.state.rendered(name) for name in v.diff_pair]
+        shown = shown.assign(explained_by=provenance_view.explained_by(frame, *pair))
         caption = f"{v.diff_pair[0]} vs {v.diff_pair[1]}: {len(shown)} differences"
         show(self.diff_out, style.frame_html(_human(shown.reset_index(drop=True)), "diff", caption))
 
@@ -101,6 +105,7 @@ class ResourcePanel:
         )
         self.yaml_out = output("envlib-yaml")
         self.resource_diff_out = output("envlib-resource-diff")
+        self.field_chain = provenance_view.FieldChain()  # the chain of the picked field
         self.resource_text = self.resource_diff_text = ""
         self._busy = False
         self.resource.observe(self._on_pick, names="value")
@@ -111,6 +116,7 @@ class ResourcePanel:
                 widgets.HBox(
                     [column([self.yaml_out], "50%"), column([self.resource_diff_out], "50%")]
                 ),
+                self.field_chain.widget,
             ]
         )
 
@@ -155,7 +161,11 @@ class ResourcePanel:
         left = st.rendered(st.focus)
         res = next(r for r in left.resources if resource_label(r) == picked)
         self.resource_text = resource_yaml(res)
-        show(self.yaml_out, style.pre_html(self.resource_text))
+        try:  # the YAML with its provenance gutter, and the picked field's chain
+            show(self.yaml_out, provenance_view.gutter_html(left, res))
+            self.field_chain.show(left, res)
+        except EnvlibError:  # rendered without a trace (e.g. ENVLIB_RENDERER=kubectl)
+            show(self.yaml_out, style.pre_html(self.resource_text))
         other = self.compare_with.value
         if not other:
             show(self.resource_diff_out, style.message_html("only one environment"))

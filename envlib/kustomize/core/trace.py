@@ -137,6 +137,10 @@ class Change:
     created: bool = False
     removed: bool = False
     res: Resource | None = field(default=None, repr=False, compare=False)
+    # the object just before and just after the step (snapshots), which field-level
+    # provenance (envlib.provenance) diffs to carry each value's history; None when removed
+    before: Any = field(default=None, repr=False, compare=False)
+    after: Any = field(default=None, repr=False, compare=False)
 
     @property
     def path_strings(self) -> list[str]:

@@ -137,6 +137,7 @@ class BuildOptions:
     disabled: frozenset[str] = frozenset()
     extra_patches: tuple[ExtraPatch, ...] = ()
     trace: bool = True
+    provenance: bool = True  # with trace: keep each change's after-snapshot (envlib.provenance)
     on_warning: Callable[[str], None] | None = None
 
 
@@ -163,6 +164,7 @@ class Builder:
         # buildMetadata (from the root, applies to every level): transformer origins per object
         self.build_metadata: set[str] = set()
         self.transformations: dict[int, list[tuple[str, str]]] = {}
+        self._pending: dict[int, Change] = {}  # changes whose after-snapshot is still to come
 
     # -- steps ----------------------------------------------------------------------------
     def step_id(self, kust_file: Path, name: str) -> str:
@@ -194,22 +196,49 @@ class Builder:
             action()
             return
         before = {id(r): (r, snapshot(r.obj)) for r in resmap}
+        self._settle(before)
         action()
         changed = 0
         for res in resmap:
             prior = before.pop(id(res), None)
             if prior is None:
-                step.changes.append(Change("", res.origin, [()], created=True, res=res))
+                change = Change("", res.origin, [()], created=True, res=res)
+                self._await_after(change)
+                step.changes.append(change)
                 changed += 1
             elif prior[1] != res.obj:
                 paths = diff_paths(prior[1], res.obj)
-                step.changes.append(Change("", res.origin, paths, res=res))
+                change = Change("", res.origin, paths, res=res, before=prior[1])
+                self._await_after(change)
+                step.changes.append(change)
                 changed += 1
-        for res, _ in before.values():
-            step.changes.append(Change("", res.origin, [()], removed=True, res=res))
+        for res, prior_obj in before.values():
+            step.changes.append(
+                Change("", res.origin, [()], removed=True, res=res, before=prior_obj)
+            )
             changed += 1
         if not step.is_patch:
             step.matched = changed
+
+    # -- provenance: each change's after-state, for free ----------------------------------
+    def _await_after(self, change: Change) -> None:
+        """Provenance needs the object as the step left it: the next step's before-snapshot."""
+        if self.options.provenance and change.res is not None:
+            self._pending[id(change.res)] = change
+
+    def _settle(self, snapshots: dict[int, tuple[Resource, Any]]) -> None:
+        """Hand this step's before-snapshots to the changes still waiting for an after."""
+        for key, (_, obj) in snapshots.items():
+            change = self._pending.pop(key, None)
+            if change is not None:
+                change.after = obj
+
+    def _settle_all(self) -> None:
+        """At the end of the build, the remaining changes end at the final objects."""
+        for change in self._pending.values():
+            if change.res is not None:
+                change.after = snapshot(change.res.obj)
+        self._pending.clear()
 
     # -- directories ----------------------------------------------------------------------
     def load(self, directory: Path) -> Any:
@@ -286,6 +315,7 @@ class Builder:
         from envlib.kustomize.pipeline.root_steps import RootSteps
 
         resources = RootSteps(self, self.root, kust, resmap).run(ROOT_PIPELINE)
+        self._settle_all()
         for step in self.trace.steps:
             for change in step.changes:
                 if change.res is not None:
@@ -346,6 +376,7 @@ def build(
     disabled_steps: Iterable[str] = (),
     extra_patches: Sequence[ExtraPatch | dict[str, Any]] = (),
     trace: bool = True,
+    provenance: bool = True,
     on_warning: Callable[[str], None] | None = None,
     fs: fs_mod.FileSystem | None = None,
 ) -> BuildResult:
@@ -353,12 +384,13 @@ def build(
 
     ``disabled_steps`` are step ids (see :class:`~envlib.kustomize.core.trace.Step`) to skip;
     ``extra_patches`` are applied after the root's own ``patches``. With ``trace=False`` no per-step
-    changes are recorded (faster; steps are still listed). ``on_warning`` is called with each
-    deprecation warning as its kustomization is loaded (kubectl prints them even when the
-    build later fails); they are also in :attr:`BuildResult.warnings`. ``fs`` is the
-    :class:`~.fs.FileSystem` to read from (default: the active one, normally the OS; see
-    :class:`~.gitfs.GitFileSystem` and :class:`~.overlayfs.OverlayFileSystem`); every file
-    read is listed in :attr:`BuildResult.files_read`.
+    changes are recorded (faster; steps are still listed); ``provenance`` (with a trace) also
+    keeps each change's after-snapshot, which :mod:`envlib.provenance` reads. ``on_warning``
+    is called with each deprecation warning as its kustomization is loaded (kubectl prints
+    them even when the build later fails); they are also in :attr:`BuildResult.warnings`.
+    ``fs`` is the :class:`~.fs.FileSystem` to read from (default: the active one, normally
+    the OS; see :class:`~.gitfs.GitFileSystem` and :class:`~.overlayfs.OverlayFileSystem`);
+    every file read is listed in :attr:`BuildResult.files_read`.
     Raises :class:`~envlib.errors.EnvlibError`
     subclasses on bad input, with kustomize's own text in ``kustomize_message``.
     """
@@ -371,7 +403,9 @@ def build(
             ),
         )
     with fs_mod.using(fs), fs_mod.recording() as reads:
-        result = _build(path, load_restrictor, disabled_steps, extra_patches, trace, on_warning)
+        result = _build(
+            path, load_restrictor, disabled_steps, extra_patches, trace, on_warning, provenance
+        )
     result.inputs = reads
     return result
 
@@ -383,6 +417,7 @@ def _build(
     extra_patches: Sequence[ExtraPatch | dict[str, Any]],
     trace: bool,
     on_warning: Callable[[str], None] | None,
+    provenance: bool = True,
 ) -> BuildResult:
     root = check_root(path)
     extras = tuple(_extra_patch(p) for p in extra_patches)
@@ -391,6 +426,7 @@ def _build(
         disabled=frozenset(disabled_steps),
         extra_patches=extras,
         trace=trace,
+        provenance=provenance,
         on_warning=on_warning,
     )
     builder = Builder(root, options)
