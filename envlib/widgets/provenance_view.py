@@ -18,6 +18,7 @@ from envlib.analysis import explain
 from envlib.analysis.environments import RenderedEnv
 from envlib.kustomize.core.resource import Resource
 from envlib.provenance.annotate import line_entries
+from envlib.widgets.panels import show
 from envlib.provenance.model import Entry
 from envlib.provenance.reasons import why
 from envlib.provenance.sources import parse_documents
@@ -108,14 +109,16 @@ class FieldChain:
         self._draw()
 
     def _draw(self) -> None:
-        from IPython.display import HTML, display
+        from IPython.display import HTML
 
-        self.out.clear_output()
         if self._target is None or not self.field.value:
+            show(self.out)
             return
         rendered, res = self._target
         self.frame = explain.explain_field(rendered, res, str(self.field.value))
         columns = ["order", "value", "location", "step", "why"]
-        with self.out:
-            display(HTML(f"<p>{html.escape(explain.sentence(self.frame))}</p>"))
-            display(HTML(self.frame[columns].to_html(index=False)))
+        show(
+            self.out,
+            HTML(f"<p>{html.escape(explain.sentence(self.frame))}</p>"),
+            HTML(self.frame[columns].to_html(index=False)),
+        )
