@@ -18,10 +18,10 @@ from envlib.analysis import explain
 from envlib.analysis.environments import RenderedEnv
 from envlib.kustomize.core.resource import Resource
 from envlib.provenance.annotate import line_entries
-from envlib.widgets.panels import show
 from envlib.provenance.model import Entry
 from envlib.provenance.reasons import why
 from envlib.provenance.sources import parse_documents
+from envlib.widgets.panels import show
 
 from .views import resource_yaml
 
