@@ -2,9 +2,10 @@
 
 Discovery (which directories are environments, and their Argo CD Applications) lives in
 :mod:`envlib.analysis.discovery`; its public names are re-exported here so that callers have
-one module to import from. :func:`render` is the single call into the engine: switching the
-renderer happens here only. Secrets are redacted right after rendering (see
-:mod:`envlib.analysis.secrets`).
+one module to import from. :func:`render` is the single place that renders: it calls the
+renderer registered in :data:`SOURCE_RENDERERS` for each source of the environment (see
+:mod:`envlib.analysis.sources` for the interface). Secrets are redacted right after rendering
+(see :mod:`envlib.analysis.secrets`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from envlib.kustomize.load.fs import display_path
 from envlib.oracle import find_kubectl
 
 from . import argocd
+from .argocd_settings import build_options
 from .discovery import (
     KUSTOMIZATION_FILES,
     Environment,
@@ -35,12 +37,24 @@ from .discovery import (
     select,
     walk_dirs,
 )
+from .kustomize_source import render_kustomize
 from .secrets import redact_resources
+from .sources import SourceRenderer, SourceRequest, SourceResult
+
+SOURCE_RENDERERS: dict[str, SourceRenderer] = {"kustomize": render_kustomize}
+"""Source kind (``"kustomize"``, ``"helm"``, ...) -> its renderer (:mod:`.sources`).
+
+Add a kind by assigning ``SOURCE_RENDERERS["helm"] = render_helm``; :func:`render` looks the
+kind up at call time, so a renderer registered after import is used."""
 
 __all__ = [
     "KUSTOMIZATION_FILES",
+    "SOURCE_RENDERERS",
     "Environment",
     "RenderedEnv",
+    "SourceRequest",
+    "SourceResult",
+    "buildable",
     "default_repo",
     "discover",
     "environments_frame",
@@ -71,6 +85,8 @@ class RenderedEnv:
     # the build's inputs (envlib.kustomize.load.fs.ReadSet: files read, paths probed); None when
     # the environment was not built by the engine
     inputs: Any = field(default=None, repr=False)
+    # what Argo CD applies on top of the kustomization (overrides, parameter files, options)
+    applied: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -98,6 +114,9 @@ _FRAME: dict[str, Callable[[Environment], str]] = {
         argocd.describe_ignore(i) for i in env.app.ignore_differences
     ),
     "kustomize_overrides": lambda env: ", ".join(env.app.kustomize_overrides),
+    "source_kinds": lambda env: ", ".join(s.kind or "?" for s in env.app.sources),
+    "parameter_files": lambda env: ", ".join(f for s in env.app.sources for f in s.parameter_files),
+    "build_options": lambda env: build_options(env.repo).describe() if env.app.name else "",
     "note": lambda env: env.note,
 }
 
@@ -106,6 +125,33 @@ def environments_frame(envs: Sequence[Environment]) -> pd.DataFrame:
     """One row per environment: where it is built from and where Argo CD deploys it."""
     rows = [{column: cell(env) for column, cell in _FRAME.items()} for env in envs]
     return pd.DataFrame(rows, columns=list(_FRAME))
+
+
+def _sources(env: Environment) -> list[argocd.SourceSpec]:
+    """The sources to render: the Application's, or the environment's own directory."""
+    if env.app.sources:
+        return [s for s in env.app.sources if s.kind or s.problem is not None]
+    if env.path is None:
+        return []
+    return [argocd.SourceSpec("kustomize", env.path, {})]
+
+
+def _plain(sources: Sequence[argocd.SourceSpec]) -> bool:
+    """One kustomize source with nothing of Argo CD's on top: kubectl can cross-check it."""
+    return (
+        len(sources) == 1
+        and sources[0].kind == "kustomize"
+        and not sources[0].options
+        and not sources[0].parameter_files
+    )
+
+
+def buildable(env: Environment) -> bool:
+    """Whether :func:`render` has something to render for ``env`` (a path, or a source a
+    registered renderer takes, such as a remote Helm chart)."""
+    if env.path is not None:
+        return True
+    return any(s.kind in SOURCE_RENDERERS and s.kind != "kustomize" for s in env.app.sources)
 
 
 # -- rendering -------------------------------------------------------------------------------
@@ -123,33 +169,53 @@ def render(
     With ``ENVLIB_RENDERER=kubectl`` in the environment, ``kubectl kustomize`` renders instead
     (no trace, no options; origins name the environment directory) - a cross-check mode.
     """
-    if env.path is None:
-        raise LoadError(f"environment {env.name!r} cannot be built: {env.note or 'no path'}")
-    if os.environ.get("ENVLIB_RENDERER") == "kubectl":
+    if not buildable(env):
+        raise LoadError(
+            f"environment {env.name!r} cannot be built: {env.note or 'no path'}",
+            location=SourceLocation(env.app.file) if env.app.file else None,
+        )
+    sources = _sources(env)
+    if os.environ.get("ENVLIB_RENDERER") == "kubectl" and _plain(sources):
         return _render_with_kubectl(env)
-    from envlib.kustomize.pipeline.build import build  # the one call into the engine
-
-    result = build(
-        env.path,
-        disabled_steps=tuple(disabled_steps),
-        extra_patches=tuple(extra_patches),
-        trace=trace,
-    )
-    built = list(result.resources)
+    results: list[SourceResult] = []
+    skipped: list[str] = []
+    for source in sources:
+        renderer = SOURCE_RENDERERS.get(source.kind)
+        several = len(sources) > 1
+        if several and (renderer is None or (source.path is None and source.kind == "kustomize")):
+            # one source envlib cannot render here: the others still are, and it says so
+            skipped.append(f"source {source.spec.get('path') or '?'} not rendered: {source.note}")
+            continue
+        if renderer is None:
+            raise LoadError(
+                f"environment {env.name!r}: {source.kind or 'unknown'} sources are not "
+                f"supported ({source.note or display_path(source.path or env.repo)})",
+                location=SourceLocation(env.app.file) if env.app.file else None,
+            )
+        request = SourceRequest(env, source, tuple(disabled_steps), tuple(extra_patches), trace)
+        results.append(renderer(request))
+    built = [res for result in results for res in result.resources]
     clean = redact_resources(built)
+    first = results[0] if results else SourceResult([])
+    inputs = first.inputs
+    for other in results[1:]:  # every source's reads: an edit to any re-renders
+        if inputs is not None and other.inputs is not None:
+            inputs.files |= other.inputs.files
+            inputs.probed |= other.inputs.probed
     return RenderedEnv(
         env=env,
         resources=clean,
-        warnings=list(getattr(result, "warnings", []) or []),
-        trace=getattr(result, "trace", None),
+        warnings=[w for result in results for w in result.warnings] + skipped,
+        trace=next((r.trace for r in results if r.trace is not None), None),
         originals={id(c): o for c, o in zip(clean, built, strict=True) if c is not o},
-        inputs=result.inputs,
+        inputs=inputs,
+        applied=tuple(a for result in results for a in result.applied),
     )
 
 
 def render_all(envs: Sequence[Environment], **options: Any) -> list[RenderedEnv]:
-    """Render every buildable environment (those with a path), in order."""
-    return [render(env, **options) for env in envs if env.path is not None]
+    """Render every buildable environment (see :func:`buildable`), in order."""
+    return [render(env, **options) for env in envs if buildable(env)]
 
 
 def _render_with_kubectl(env: Environment) -> RenderedEnv:
