@@ -79,18 +79,16 @@ CASES: dict[str, tuple[str, str]] = {
         "images: [example/api=mirror.io/api:2.0, 'registry.local:5000/tools/side@sha256:"
         + "a" * 64
         + "', new/one:3]",
-        OVERLAY.split("images:")[0]
-        + "replicas:\n- name: api\n  count: 1\nimages:\n"
-        "- name: example/api\n  newName: mirror.io/api\n  newTag: \"2.0\"\n"
-        "- name: new/one\n  newTag: \"3\"\n"
+        OVERLAY.split("images:")[0] + "replicas:\n- name: api\n  count: 1\nimages:\n"
+        '- name: example/api\n  newName: mirror.io/api\n  newTag: "2.0"\n'
+        '- name: new/one\n  newTag: "3"\n'
         "- name: registry.local:5000/tools/side\n  digest: sha256:" + "a" * 64 + "\n"
-        "- name: zeta/unused\n  newTag: \"7\"\n",
+        '- name: zeta/unused\n  newTag: "7"\n',
     ),
     "images-preserve": (
         "images: ['example/api=*:5.0']",
-        OVERLAY.split("images:")[0]
-        + "replicas:\n- name: api\n  count: 1\nimages:\n"
-        "- name: example/api\n  newTag: \"5.0\"\n- name: zeta/unused\n  newTag: \"7\"\n",
+        OVERLAY.split("images:")[0] + "replicas:\n- name: api\n  count: 1\nimages:\n"
+        '- name: example/api\n  newTag: "5.0"\n- name: zeta/unused\n  newTag: "7"\n',
     ),
     "replicas": (
         "replicas: [{name: api, count: '4'}]",
@@ -121,9 +119,9 @@ CASES: dict[str, tuple[str, str]] = {
     "namespace": ("namespace: team-a", OVERLAY + "namespace: team-a\n"),
     "patches": (
         "patches:\n      - target: {kind: Deployment}\n"
-        "        patch: '[{\"op\": \"replace\", \"path\": \"/spec/replicas\", \"value\": 9}]'",
+        '        patch: \'[{"op": "replace", "path": "/spec/replicas", "value": 9}]\'',
         OVERLAY + "patches:\n- target:\n    kind: Deployment\n"
-        "  patch: '[{\"op\": \"replace\", \"path\": \"/spec/replicas\", \"value\": 9}]'\n",
+        '  patch: \'[{"op": "replace", "path": "/spec/replicas", "value": 9}]\'\n',
     ),
     "components": (
         "components: [../../components/extra, ../../components/missing]\n"
