@@ -24,7 +24,7 @@ from envlib.analysis.environments import Environment, RenderedEnv, discover, ren
 from envlib.errors import EnvlibError
 from envlib.kustomize.pipeline.build import ExtraPatch
 
-from .memo import FrameMemo
+from .memo import ContentTokens, FrameMemo
 
 # Steps kustomize runs once at the root on everything (not configured by the user) and the
 # accumulation of resources itself: switching those off is not a meaningful what-if.
@@ -144,8 +144,9 @@ class ExplorerState:
         self.mirror_percent: float | None = None
         self._cache: OrderedDict[tuple[Any, ...], RenderedEnv | EnvlibError] = OrderedDict()
         self._rules: list[Rule] | None = None
-        # frames computed from these builds (envlib.widgets.views), by build identity
+        # frames computed from these builds (envlib.widgets.views), by what the builds contain
         self.frames = FrameMemo()
+        self.tokens = ContentTokens()
         for name in [*self.selected, self.focus]:
             self.environment(name)  # unknown names fail early, with the known ones listed
 
@@ -213,16 +214,28 @@ class ExplorerState:
         self.focus = name
 
     def set_step(self, step_id: str, enabled: bool, env: str | None = None) -> None:
-        """Switch one build step of ``env`` (default: the focus environment) on or off."""
+        """Switch one build step of ``env`` (default: the focus environment) on or off.
+
+        The step must be a switchable step of ``env``. A switched-off step is still listed in
+        the trace of the build without it, so that build (which the next refresh shows
+        anyway) is what checks the id - one build, not also the baseline's when the cache
+        was cleared. When that build fails, the baseline's steps decide.
+        """
         name = env or self.focus
-        if step_id not in {t.step_id for t in self.toggles(name)}:
-            raise EnvlibError(f"{step_id!r} is not a switchable step of environment {name!r}")
-        current = set(self.disabled.get(name, frozenset()))
+        previous = self.disabled.get(name, frozenset())
+        current = set(previous)
         if enabled:
             current.discard(step_id)
         else:
             current.add(step_id)
         self.disabled[name] = frozenset(current)
+        try:
+            known = {t.step_id for t in toggles_of(self.rendered(name), self.repo)}
+        except EnvlibError:
+            known = set()
+        if step_id not in known and step_id not in {t.step_id for t in self.toggles(name)}:
+            self.disabled[name] = previous
+            raise EnvlibError(f"{step_id!r} is not a switchable step of environment {name!r}")
 
     def set_extra_patches(
         self, patches: Sequence[ExtraPatch | dict[str, Any]], env: str | None = None

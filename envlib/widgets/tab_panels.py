@@ -17,7 +17,8 @@ from . import charts, provenance_view, style
 from .panels import column, output, show
 from .tables import label
 from .tabs import TabSpec, register_tab
-from .views import resource_diff, resource_label, resource_yaml
+from .memo import input_stamps
+from .views import counterpart, resource_diff, resource_label, resource_yaml
 
 PREVIEW_COLUMNS = ["env", "experiment", "role", "model", "weight", "share", "mirror_percent",
                    "rps", "replicas", "rps_per_replica"]  # fmt: skip
@@ -108,6 +109,7 @@ class ResourcePanel:
         self.field_chain = provenance_view.FieldChain()  # the chain of the picked field
         self.resource_text = self.resource_diff_text = ""
         self._busy = False
+        self._drawn: Any = None  # what the panel shows now (see _signature)
         self.resource.observe(self._on_pick, names="value")
         self.compare_with.observe(self._on_pick, names="value")
         self.widget: widgets.Widget = column(
@@ -151,15 +153,21 @@ class ResourcePanel:
         self.show_resource()
 
     def show_resource(self) -> None:
-        self.resource_text = self.resource_diff_text = ""
         st = self.explorer.state
         picked = self.resource.value
         if not picked:
+            self.resource_text = self.resource_diff_text = ""
+            self._drawn = None
             show(self.yaml_out)
             show(self.resource_diff_out)
             return
         left = st.rendered(st.focus)
         res = next(r for r in left.resources if resource_label(r) == picked)
+        signature = self._signature(left, res)
+        if signature == self._drawn:  # e.g. a toggle that did not touch this resource
+            return
+        self._drawn = signature
+        self.resource_text = self.resource_diff_text = ""
         self.resource_text = resource_yaml(res)
         try:  # the YAML with its provenance gutter, and the picked field's chain
             show(self.yaml_out, provenance_view.gutter_html(left, res))
@@ -177,6 +185,34 @@ class ResourcePanel:
             return
         self.resource_diff_text = resource_diff(res, left, right)
         show(self.resource_diff_out, style.pre_html(self.resource_diff_text, diff=True))
+
+    def _signature(self, left: Any, res: Any) -> tuple[Any, ...]:
+        """Everything the panel's drawing reads: the resource, each change a step made to it
+        (provenance: the gutter and the field chain), the files behind those lines, and the
+        other environment's counterpart (the diff). Equal signatures draw the same panel."""
+        original = left.original(res)
+        steps = left.trace.steps if left.trace is not None else []
+        changes = [
+            (step.id, step.enabled, change.paths, change.created, change.removed,
+             change.before, change.after)
+            for step in steps
+            for change in step.changes
+            if change.res is original
+        ]  # fmt: skip
+        other = self.compare_with.value
+        partner: Any = None
+        if other:
+            try:
+                right = self.explorer.state.rendered(other)
+            except Exception as exc:
+                partner = ("error", str(exc))
+            else:
+                match = counterpart(res, left, right)
+                partner = (resource_label(match), match.obj) if match is not None else ()
+        return (
+            left.name, resource_label(res), str(res.origin), res.obj, changes,
+            input_stamps(left), other, partner,
+        )  # fmt: skip
 
 
 class ExperimentPanel:

@@ -105,11 +105,15 @@ def summary_frame(
 def compute_views(state: ExplorerState, previous: Views | None = None) -> Views:
     """Render the selected environments as configured and compute every table.
 
-    Every frame is memoised (:class:`~.memo.FrameMemo` on the state) by the build objects it
-    reads and the parameters it takes: builds are cached by the state, so ticking a box back
-    on, or undoing a what-if, finds every frame already computed, and changing the request
-    rate recomputes only the experiment frames and the summary. ``previous`` is accepted for
-    callers that keep the last views; the memo makes it unnecessary.
+    Every frame is memoised (:class:`~.memo.FrameMemo` on the state) by what it reads: the
+    *content* of the builds (:class:`~.memo.ContentTokens`: resources and origins) for the
+    inventory, the side-by-side table, the experiment preview and the diff; the content *and
+    trace* for the checks, which name the step that set each field; and the parameters (request
+    rate, mirror %, rules). So ticking a box back on, rebuilding an environment whose result
+    is the same, or a toggle that leaves the workloads alone finds those frames already
+    computed - the very same objects, which :func:`changed_frames` compares by identity so the
+    panels showing them are not redrawn. ``previous`` is accepted for callers that keep the
+    last views; the memo makes it unnecessary.
     """
     del previous
     rendered: list[RenderedEnv] = []
@@ -120,45 +124,55 @@ def compute_views(state: ExplorerState, previous: Views | None = None) -> Views:
         except Exception as exc:  # an EnvlibError from the build: shown, never raised
             errors[name] = str(getattr(exc, "message", "") or exc)
     memo = state.frames
-    builds = tuple(rendered)
+    content = tuple(state.tokens.content(r) for r in rendered)
+    traced = tuple(state.tokens.traced(r) for r in rendered)
     keys: dict[str, tuple[Any, ...]] = {}
 
     def frame(name: str, sources: tuple[Any, ...], params: Any, make: Any) -> Any:
-        keys[name] = (tuple(id(s) for s in sources), params)
         if not rendered:
+            keys[name] = ()
             return EMPTY
-        return memo.get(name, sources, params, make)
+        value = memo.get(name, sources, params, make)
+        keys[name] = (id(value),)
+        return value
 
     rps, mirror, rules = state.rps, state.mirror_percent, state.rules
-    inv = frame("inventory", builds, (), lambda: inventory(rendered))
+    inv = frame("inventory", (), content, lambda: inventory(rendered))
     preview = frame(
         "preview",
-        builds,
-        (rps, mirror),
+        (),
+        (content, rps, mirror),
         lambda: experiment_preview(rendered, rps, mirror_percent=mirror),
     )
     warnings = frame(
-        "warnings", builds, mirror, lambda: experiment_warnings(rendered, mirror_percent=mirror)
+        "warnings",
+        (),
+        (content, mirror),
+        lambda: experiment_warnings(rendered, mirror_percent=mirror),
     )
-    findings = frame("findings", (*builds, rules), (), lambda: run_checks(rendered, rules))
-    checks = frame("checks", (*builds, rules), (), lambda: check_summary(rendered, rules, findings))
+    findings = frame("findings", (rules,), traced, lambda: run_checks(rendered, rules))
+    checks = frame(
+        "checks", (rules, findings), traced, lambda: check_summary(rendered, rules, findings)
+    )
     pair: tuple[str, str] | None = None
     diff = EMPTY
     notes: list[str] = []
     if len(rendered) >= 2:
         pair = (rendered[0].name, rendered[1].name)
-        diff = frame("diff", builds[:2], (), lambda: diff_envs(rendered[0], rendered[1]))
+        diff = frame("diff", (), content[:2], lambda: diff_envs(rendered[0], rendered[1]))
     else:
         notes.append("select two environments to see their differences")
         keys["diff"] = ()
     summary = frame(
         "summary",
-        (*builds, rules),
-        (rps, mirror),
+        (inv, preview, findings),
+        (content, rps),
         lambda: summary_frame(rendered, inv, preview, findings, rps),
     )
-    table = frame("table", builds, (), lambda: side_by_side(inv) if not inv.empty else EMPTY)
-    keys["rendered"] = (tuple(id(r) for r in rendered), ())
+    table = frame("table", (inv,), (), lambda: side_by_side(inv) if not inv.empty else EMPTY)
+    # what provenance-based panels read: the builds themselves, trace included
+    keys["rendered"] = (traced, tuple(r.name for r in rendered))
+    keys["trace"] = (traced[:2],)
     keys["errors"] = (tuple(sorted(errors.items())), ())
     return Views(
         rendered=rendered,
@@ -178,7 +192,11 @@ def compute_views(state: ExplorerState, previous: Views | None = None) -> Views:
 
 
 def changed_frames(previous: Views | None, current: Views) -> set[str]:
-    """The frames of ``current`` that are not the very ones ``previous`` had (all if none)."""
+    """The frames of ``current`` that are not the very ones ``previous`` had (all if none).
+
+    Keys hold the identity of each frame object; ``previous`` still holds those objects, so a
+    new frame can never reuse an old one's id.
+    """
     if previous is None:
         return set(current.keys)
     return {name for name, key in current.keys.items() if previous.keys.get(name) != key}
