@@ -39,9 +39,7 @@ def _time(action: Callable[[], None], repeat: int) -> tuple[list[float], list[fl
 TARGETS = {"cold": 40.0, "cached": 20.0}
 
 
-def _report(
-    name: str, timed: tuple[list[float], list[float]], target: float | None = None
-) -> None:
+def _report(name: str, timed: tuple[list[float], list[float]], target: float | None = None) -> None:
     samples, cpu = timed
     median = statistics.median(samples)
     verdict = ""

@@ -14,10 +14,10 @@ import ipywidgets as widgets
 from envlib.errors import EnvlibError
 
 from . import charts, provenance_view, style
+from .memo import input_stamps
 from .panels import column, output, show
 from .tables import label
 from .tabs import TabSpec, register_tab
-from .memo import input_stamps
 from .views import counterpart, resource_diff, resource_label, resource_yaml
 
 PREVIEW_COLUMNS = ["env", "experiment", "role", "model", "weight", "share", "mirror_percent",
