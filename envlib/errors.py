@@ -9,6 +9,7 @@ The tree::
 
     EnvlibError
      ├─ LoadError             missing kustomization / file outside root / cycle / missing file
+     │   └─ RemoteError       a remote resource that could not be fetched (git, HTTP, --offline)
      ├─ YamlSyntaxError       malformed YAML in a resource or kustomization file
      ├─ KustomizationError    unknown or ill-typed field in a kustomization file
      ├─ ResourceError         a document that is not a valid resource (no kind, no name)
@@ -16,7 +17,7 @@ The tree::
      ├─ GeneratorError        configMapGenerator / secretGenerator problems
      ├─ PatchError            unparsable patch, no target match, failing JSON6902 op
      ├─ TransformerError      namespace / images / replicas / replacements / vars problems
-     └─ UnsupportedError      remote resources, helmCharts, plugins: refused, never fetched
+     └─ UnsupportedError      helmCharts, plugins: refused, never run
 
 ``kustomize_message`` holds the text kustomize itself would print after ``error: `` when it is
 known; the CLI prints our richer message, tests compare meaning (same inputs fail).
@@ -75,6 +76,10 @@ class LoadError(EnvlibError):
     """A kustomization, file or directory could not be loaded (missing, outside root, cycle)."""
 
 
+class RemoteError(LoadError):
+    """A remote entry that could not be fetched: git or HTTP failed, or ``--offline`` cache miss."""
+
+
 class YamlSyntaxError(EnvlibError):
     """Malformed YAML."""
 
@@ -104,4 +109,4 @@ class TransformerError(EnvlibError):
 
 
 class UnsupportedError(EnvlibError):
-    """A feature envlib refuses on purpose (remote URLs, helmCharts, plugins)."""
+    """A feature envlib refuses on purpose (helmCharts, plugins)."""

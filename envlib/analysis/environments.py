@@ -161,11 +161,13 @@ def render(
     disabled_steps: Sequence[str] = (),
     extra_patches: Sequence[Any] = (),
     trace: bool = True,
+    offline: bool = False,
 ) -> RenderedEnv:
     """Build one environment with the engine and redact its secrets.
 
     Options are the engine's: ``disabled_steps`` (trace step ids to skip), ``extra_patches``
-    (what-if patches) and ``trace``. Engine errors (``EnvlibError``) propagate unchanged.
+    (what-if patches), ``trace`` and ``offline`` (remote bases from envlib's cache only, see
+    docs/remote.md). Engine errors (``EnvlibError``) propagate unchanged.
     With ``ENVLIB_RENDERER=kubectl`` in the environment, ``kubectl kustomize`` renders instead
     (no trace, no options; origins name the environment directory) - a cross-check mode.
     """
@@ -192,7 +194,9 @@ def render(
                 f"supported ({source.note or display_path(source.path or env.repo)})",
                 location=SourceLocation(env.app.file) if env.app.file else None,
             )
-        request = SourceRequest(env, source, tuple(disabled_steps), tuple(extra_patches), trace)
+        request = SourceRequest(
+            env, source, tuple(disabled_steps), tuple(extra_patches), trace, offline=offline
+        )
         results.append(renderer(request))
     built = [res for result in results for res in result.resources]
     clean = redact_resources(built)
@@ -202,6 +206,7 @@ def render(
         if inputs is not None and other.inputs is not None:
             inputs.files |= other.inputs.files
             inputs.probed |= other.inputs.probed
+            inputs.remote |= other.inputs.remote
     return RenderedEnv(
         env=env,
         resources=clean,

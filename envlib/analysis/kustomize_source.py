@@ -96,6 +96,7 @@ def render_kustomize(request: SourceRequest) -> SourceResult:
         extra_patches=request.extra_patches,
         trace=request.trace,
         fs=overlay,
+        offline=request.offline,
     )
     return SourceResult(
         resources=list(result.resources),

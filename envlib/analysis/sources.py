@@ -16,7 +16,7 @@ A renderer is a plain function::
 or None for a remote chart, ``spec``: the source mapping after Argo CD's parameter files,
 ``options``: ``spec[kind]``), ``request.env`` the environment (its Application in
 ``env.app``: name, destination namespace, project), and ``disabled_steps`` /
-``extra_patches`` / ``trace`` the engine options (a renderer that has no steps ignores
+``extra_patches`` / ``trace`` / ``offline`` the engine options (a renderer that has no steps ignores
 them). It returns the resources (secrets need not be redacted: the caller does it), warnings,
 and optionally the build trace and the file-read set (``envlib.kustomize.load.fs.ReadSet``)
 that provenance and preview read, plus ``applied``: one short text per Argo CD override it
@@ -47,6 +47,7 @@ class SourceRequest:
     disabled_steps: tuple[str, ...] = ()
     extra_patches: tuple[Any, ...] = ()
     trace: bool = True
+    offline: bool = False  # remote bases from envlib's cache only (docs/remote.md)
 
 
 @dataclass

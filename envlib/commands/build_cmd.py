@@ -43,6 +43,11 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="end each line with a `# file:line (step)` comment naming the text behind it",
     )
+    parser.add_argument(
+        "--offline",
+        action="store_true",
+        help="remote resources from envlib's cache only; never touch the network",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -57,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
             load_restrictor=args.load_restrictor,
             trace=bool(getattr(args, "annotate", False)),
             on_warning=lambda line: print(line, file=sys.stderr, flush=True),
+            offline=bool(getattr(args, "offline", False)),
         )
     except EnvlibError as exc:
         if args.kustomize_errors and exc.kustomize_message and not getattr(args, "debug", False):

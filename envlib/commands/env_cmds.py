@@ -42,6 +42,11 @@ def _common(parser: argparse.ArgumentParser) -> None:
         "(repeatable; replaces discovery)",
     )
     parser.add_argument("-o", "--output", choices=FORMATS, default="text", help="output format")
+    parser.add_argument(
+        "--offline",
+        action="store_true",
+        help="remote bases from envlib's cache only; never touch the network",
+    )
 
 
 def _explicit(values: Sequence[str]) -> dict[str, str]:
@@ -75,7 +80,12 @@ def _rendered(
     The trace records every step's changes and costs up to ten times the build itself on
     large trees (12 MB of CRDs), so only ``blame`` and ``check``'s findings ask for it.
     """
-    return environments_mod.render_all(_chosen(args, names), trace=trace)
+    return environments_mod.render_all(_chosen(args, names), trace=trace, offline=_offline(args))
+
+
+def _offline(args: argparse.Namespace) -> bool:
+    """``--offline``: remote bases from the cache only (docs/remote.md)."""
+    return bool(getattr(args, "offline", False))
 
 
 def _print(text: str) -> None:
@@ -269,13 +279,16 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
 
 def _cmd_check(args: argparse.Namespace) -> int:
     chosen = _chosen(args, args.envs)
-    rendered = environments_mod.render_all(chosen, trace=False)
+    rendered = environments_mod.render_all(chosen, trace=False, offline=_offline(args))
     repo = chosen[0].repo if chosen else Path.cwd()
     rules = checks_mod.load_rules(repo, args.config)
     findings = checks_mod.run_checks(rendered, rules)
     if len(findings):  # name the patch that set each offending field: needs the trace
         again = set(findings["env"])
-        rendered = [environments_mod.render(r.env) if r.name in again else r for r in rendered]
+        rendered = [
+            environments_mod.render(r.env, offline=_offline(args)) if r.name in again else r
+            for r in rendered
+        ]
         findings = checks_mod.run_checks(rendered, rules)
     summary = checks_mod.check_summary(rendered, rules, findings)
     failed = checks_mod.failed(findings)

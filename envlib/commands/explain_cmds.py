@@ -17,12 +17,12 @@ from envlib.analysis import environments as environments_mod
 from envlib.analysis import explain as explain_mod
 from envlib.analysis.present import render_sections, to_text
 
-from .env_cmds import _chosen, _common, _meta
+from .env_cmds import _chosen, _common, _meta, _offline
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
     (env,) = _chosen(args, [args.env_name])
-    rendered = environments_mod.render(env, trace=True)
+    rendered = environments_mod.render(env, trace=True, offline=_offline(args))
     meta = {**_meta(args, [rendered]), "resource": args.resource, "field": args.field}
     if args.field:
         frame = explain_mod.explain_field(rendered, args.resource, args.field)

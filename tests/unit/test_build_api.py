@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from envlib.errors import LoadError, PatchError, UnsupportedError
+from envlib.errors import LoadError, PatchError, RemoteError
 from envlib.kustomize import ExtraPatch, blame, build
 from envlib.kustomize.pipeline.build import PIPELINE, ROOT_PIPELINE
 
@@ -229,22 +229,16 @@ def test_trace_false_gives_same_output(overlay: Path) -> None:
 @pytest.mark.parametrize(
     ("files", "error", "needle"),
     [
-        pytest.param(
-            {"o/kustomization.yaml": "resources:\n- https://example.com/x.yaml\n"},
-            UnsupportedError,
-            "remote resource",
-            id="remote-url",
+        pytest.param(  # a git URL that cannot be fetched (file://: no network involved)
+            {"o/kustomization.yaml": "resources:\n- file:///nonexistent/repo//path?ref=v1\n"},
+            RemoteError,
+            "file:///nonexistent/repo//path?ref=v1",
+            id="remote-git",
         ),
         pytest.param(
-            {"o/kustomization.yaml": "resources:\n- github.com/org/repo//path?ref=v1\n"},
-            UnsupportedError,
-            "remote resource",
-            id="remote-github",
-        ),
-        pytest.param(
-            {"o/kustomization.yaml": "components:\n- git@github.com:org/repo.git\n"},
-            UnsupportedError,
-            "remote resource",
+            {"o/kustomization.yaml": "components:\n- file:///nonexistent/repo.git\n"},
+            RemoteError,
+            "file:///nonexistent/repo.git",
             id="remote-component",
         ),
         pytest.param(
@@ -260,9 +254,14 @@ def test_trace_false_gives_same_output(overlay: Path) -> None:
     ],
 )
 def test_errors_carry_location_and_entry(
-    write_tree: WriteTree, files: dict[str, str], error: type[Exception], needle: str
+    write_tree: WriteTree,
+    files: dict[str, str],
+    error: type[Exception],
+    needle: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     root = write_tree(files)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(root / "cache"))  # remote cases: not ~/.cache
     with pytest.raises(error) as info:
         build(root / "o")
     exc = info.value

@@ -31,7 +31,7 @@ WriteTree = Callable[..., Path]
         pytest.param("github.com/org/repo/deploy?ref=v1.0", True, id="github"),
         pytest.param("git@github.com:org/repo.git//x", True, id="ssh"),
         pytest.param("ssh://git@host/repo.git", True, id="ssh-url"),
-        pytest.param("../base?ref=main", True, id="ref-query"),
+        pytest.param("../base?ref=main", False, id="ref-query-is-local"),
         pytest.param("../base", False, id="relative-dir"),
         pytest.param("deploy.yaml", False, id="file"),
         pytest.param("github.yaml", False, id="file-named-github"),

@@ -7,6 +7,11 @@ engine never calls ``os.path``/``open`` itself; it calls the module functions be
 dispatch to the *active* file system (a context variable: :func:`using`) and note every path
 they touch in the active :func:`recording` - the exact input set of a build.
 
+Remote roots (git clones and file URLs in envlib's cache, :mod:`envlib.kustomize.load.remote`)
+are *mounted* (:func:`mount`): their files are read from the OS whatever file system is
+active, messages name them by URL (:func:`display_path`), and a build records the URLs it
+read in :attr:`ReadSet.remote` instead of cache paths.
+
 Implementations: :class:`OSFileSystem` (the default, today's behaviour, with an mtime cache),
 :class:`~.gitfs.GitFileSystem` and :class:`~.overlayfs.OverlayFileSystem`. Paths are
 absolute-or-cwd-relative strings as on the OS; a git revision is presented at the path of
@@ -23,7 +28,7 @@ import contextlib
 import hashlib
 import os
 from abc import ABC, abstractmethod
-from collections.abc import Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -148,10 +153,13 @@ class ReadSet:
 
     files: set[str] = field(default_factory=set)
     probed: set[str] = field(default_factory=set)
+    # remote inputs by URL: file URLs, and files inside fetched git roots as
+    # ``<clone URL>//<path>?ref=<ref>`` (never the cache paths they were read from)
+    remote: set[str] = field(default_factory=set)
 
     def all_paths(self) -> frozenset[str]:
-        """Every path that could change the build's result when it changes."""
-        return frozenset(self.files | self.probed)
+        """Every path (or remote URL) that could change the build's result when it changes."""
+        return frozenset(self.files | self.probed | self.remote)
 
 
 _RECORDER: ContextVar[ReadSet | None] = ContextVar("envlib_fs_reads", default=None)
@@ -188,19 +196,79 @@ def recording() -> Iterator[ReadSet]:
         if outer is not None:
             outer.files |= reads.files
             outer.probed |= reads.probed
+            outer.remote |= reads.remote
+
+
+# -- remote roots mounted from the cache --------------------------------------------------------
+@dataclass(frozen=True)
+class Mount:
+    """A fetched remote tree on the OS: its real path and how to name paths inside it."""
+
+    root: str  # real, absolute path of the tree
+    label: Callable[[str], str]  # display name of a path relative to ``root`` ("" = root)
+
+
+_MOUNTS: dict[str, Mount] = {}
+
+
+def mount(root: StrPath, label: Callable[[str], str]) -> Mount:
+    """Register a remote tree (idempotent); paths below it are read from the OS."""
+    key = os.path.abspath(os.fspath(root))
+    found = _MOUNTS.get(key)
+    if found is None:
+        found = _MOUNTS[key] = Mount(key, label)
+    return found
+
+
+def mount_of(path: StrPath) -> Mount | None:
+    """The mounted remote tree holding ``path``, if any."""
+    if not _MOUNTS:
+        return None
+    text = os.path.abspath(os.fspath(path))
+    for root, found in _MOUNTS.items():
+        if text == root or text.startswith(root + os.sep):
+            return found
+    return None
+
+
+def _mount_label(path: str) -> str | None:
+    found = mount_of(path)
+    if found is None:
+        return None
+    rel = os.path.relpath(os.path.abspath(path), found.root)
+    return found.label("" if rel == "." else rel.replace(os.sep, "/"))
+
+
+def note_remote(url: str) -> None:
+    """Record a remote input (a file URL) of the build by its URL."""
+    reads = _RECORDER.get()
+    if reads is not None:
+        reads.remote.add(url)
 
 
 def _probe(path: str) -> None:
     reads = _RECORDER.get()
-    if reads is not None:
+    if reads is not None and (not _MOUNTS or mount_of(path) is None):
         reads.probed.add(os.path.abspath(path))
 
 
 def note_read(path: StrPath) -> None:
     """Record that ``path``'s contents went into the build (callers caching parsed files)."""
     reads = _RECORDER.get()
-    if reads is not None:
+    if reads is None:
+        return
+    label = _mount_label(os.fspath(path)) if _MOUNTS else None
+    if label is not None:
+        reads.remote.add(label)
+    else:
         reads.files.add(os.path.abspath(path))
+
+
+def _for(path: str) -> FileSystem:
+    """The active file system, except the OS for files of a mounted remote tree."""
+    if _MOUNTS and mount_of(path) is not None:
+        return OS
+    return _ACTIVE.get()
 
 
 # -- the engine's entry points (dispatch to the active file system) -------------------------
@@ -208,40 +276,41 @@ def lexists(path: StrPath) -> bool:
     """``os.path.lexists`` on the active file system."""
     text = os.fspath(path)
     _probe(text)
-    return _ACTIVE.get().lexists(text)
+    return _for(text).lexists(text)
 
 
 def exists(path: StrPath) -> bool:
     """``os.path.exists`` on the active file system."""
     text = os.fspath(path)
     _probe(text)
-    return _ACTIVE.get().exists(text)
+    return _for(text).exists(text)
 
 
 def isdir(path: StrPath) -> bool:
     """``os.path.isdir`` on the active file system."""
     text = os.fspath(path)
     _probe(text)
-    return _ACTIVE.get().isdir(text)
+    return _for(text).isdir(text)
 
 
 def isfile(path: StrPath) -> bool:
     """``os.path.isfile`` on the active file system."""
     text = os.fspath(path)
     _probe(text)
-    return _ACTIVE.get().isfile(text)
+    return _for(text).isfile(text)
 
 
 def realpath(path: StrPath, *, strict: bool = False) -> str:
     """``os.path.realpath`` on the active file system."""
-    return _ACTIVE.get().realpath(os.fspath(path), strict=strict)
+    text = os.fspath(path)
+    return _for(text).realpath(text, strict=strict)
 
 
 def listdir(path: StrPath) -> list[str]:
     """Sorted names in a directory of the active file system."""
     text = os.fspath(path)
     _probe(text)
-    return sorted(_ACTIVE.get().listdir(text))
+    return sorted(_for(text).listdir(text))
 
 
 def walk(top: StrPath) -> Iterator[tuple[str, list[str], list[str]]]:
@@ -249,7 +318,7 @@ def walk(top: StrPath) -> Iterator[tuple[str, list[str], list[str]]]:
 
     Symlinked directories are listed as directories but not descended into, as ``os.walk``.
     """
-    active = _ACTIVE.get()
+    active = _for(os.fspath(top))
     pending = [os.fspath(top)]
     while pending:
         current = pending.pop()
@@ -275,12 +344,17 @@ def _is_link(active: FileSystem, path: str) -> bool:
 
 def stamp(path: StrPath) -> Hashable:
     """Cache key for a file of the active file system (raises OSError when missing)."""
-    return _ACTIVE.get().stamp(os.fspath(path))
+    text = os.fspath(path)
+    return _for(text).stamp(text)
 
 
 def display_path(path: StrPath) -> str:
-    """A path for messages: relative to the current directory when below it."""
+    """A path for messages: relative to the current directory when below it; remote: its URL."""
     text = os.fspath(path)
+    if _MOUNTS:
+        label = _mount_label(text)
+        if label is not None:
+            return label
     try:
         rel = os.path.relpath(text)
     except ValueError:
@@ -296,7 +370,7 @@ def resolve_in_root(root: Path, entry: str, *, restrict: bool = True) -> Path:
     candidate = os.path.join(root, entry) if not os.path.isabs(entry) else entry
     absolute = Path(os.path.abspath(candidate))
     _probe(os.fspath(absolute))
-    active = _ACTIVE.get()
+    active = _for(os.fspath(absolute))
     try:
         real = Path(active.realpath(os.fspath(absolute), strict=True))
     except (OSError, RuntimeError) as exc:
@@ -326,7 +400,7 @@ def read_bytes(path: StrPath) -> bytes:
     key = os.fspath(path)
     note_read(key)
     try:
-        return _ACTIVE.get().read_bytes(key)
+        return _for(key).read_bytes(key)
     except OSError as exc:
         raise LoadError(
             f"cannot read {display_path(key)}: {exc.strerror or exc}",
@@ -342,6 +416,7 @@ def read_text(path: StrPath) -> str:
 __all__ = [
     "OS",
     "FileSystem",
+    "Mount",
     "OSFileSystem",
     "ReadSet",
     "blob_id",
@@ -352,7 +427,10 @@ __all__ = [
     "isfile",
     "lexists",
     "listdir",
+    "mount",
+    "mount_of",
     "note_read",
+    "note_remote",
     "read_bytes",
     "read_text",
     "realpath",

@@ -13,8 +13,10 @@ transformers.
 
 Parsed files are cached by path, size and mtime; callers get private copies (a marshal round
 trip, far cheaper than re-parsing YAML), so a re-render after a notebook toggle costs no YAML.
-Remote entries (URLs, ``github.com/...``, ``git@...``, ``?ref=``) are refused without any
-network access.
+Remote entries follow kustomize's loader (:mod:`envlib.kustomize.load.remote`): an
+``http(s)://`` entry is first fetched as a file; an entry that is not a usable file and parses
+as a git URL is fetched with ``git`` and built as a directory, restricted to itself; a remote
+root may only name bases inside its own repository.
 """
 
 from __future__ import annotations
@@ -22,13 +24,14 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from envlib.errors import (
     EnvlibError,
     LoadError,
+    RemoteError,
     ResourceConflictError,
     ResourceError,
     SourceLocation,
@@ -38,26 +41,21 @@ from envlib.errors import (
 from envlib.kustomize.core.resource import Origin, ResMap, Resource
 from envlib.kustomize.core.trace import snapshot
 from envlib.kustomize.load import fs
-
-# A resources/components entry kustomize would fetch over the network.
-_REMOTE = re.compile(
-    r"^(?:[a-z][a-z0-9+.-]*://|git@|git::|(?:www\.)?(?:github|gitlab|bitbucket)\.(?:com|org)/)"
-    r"|\?(?:.*&)?(?:ref|version|timeout|submodules)=",
-    re.IGNORECASE,
-)
+from envlib.kustomize.load.remote.repospec import RepoSpec, is_remote_file, repo_spec_or_none
+from envlib.kustomize.load.remote.session import FetchError, RemoteLoader
 
 
 def is_remote(entry: str) -> bool:
-    """Whether kustomize would treat ``entry`` as a remote URL or git repository."""
-    return bool(_REMOTE.search(entry))
+    """Whether kustomize would fetch ``entry``: a file URL or a git repository URL."""
+    return is_remote_file(entry) or repo_spec_or_none(entry) is not None
 
 
 def refuse_remote(entry: str, location: SourceLocation | None, entry_name: str) -> None:
-    """Raise :class:`UnsupportedError` for a remote entry (envlib never fetches)."""
+    """Raise :class:`UnsupportedError` for a remote entry where envlib does not fetch."""
     if is_remote(entry):
         raise UnsupportedError(
-            f"remote resource {entry!r} is not supported: envlib builds offline and never "
-            "fetches URLs or git repositories; vendor it into the repository instead",
+            f"remote entry {entry!r} is not supported here (envlib fetches remote "
+            "resources: and components: entries only); vendor it into the repository",
             location=location,
             entry=entry_name,
         )
@@ -207,10 +205,6 @@ _PARSE_CACHE: dict[str, tuple[Hashable, list[_ParsedDoc]]] = {}
 
 
 def _parse_file(path: Path) -> list[_ParsedDoc]:
-    from envlib.kustomize.yaml.readers import (
-        load_documents,  # colleague's module; imported late to keep startup lean
-    )
-
     key = os.fspath(path)
     try:
         stamp = fs.stamp(key)
@@ -220,13 +214,20 @@ def _parse_file(path: Path) -> list[_ParsedDoc]:
     if cached is not None and stamp is not None and cached[0] == stamp:
         fs.note_read(key)
         return cached[1]
-    text = fs.read_text(path)
-    docs = [
-        _ParsedDoc(d.obj, d.doc_index, d.line, d.empty)
-        for d in load_documents(text, fs.display_path(path), resources=True)
-    ]
+    docs = _parse_text(fs.read_text(path), fs.display_path(path))
     _PARSE_CACHE[key] = (stamp, docs)
     return docs
+
+
+def _parse_text(text: str, display: str) -> list[_ParsedDoc]:
+    from envlib.kustomize.yaml.readers import (
+        load_documents,  # colleague's module; imported late to keep startup lean
+    )
+
+    return [
+        _ParsedDoc(d.obj, d.doc_index, d.line, d.empty)
+        for d in load_documents(text, display, resources=True)
+    ]
 
 
 def _go_struct(obj: dict[str, Any]) -> str:
@@ -290,9 +291,17 @@ def _flatten(obj: Any, display: str, doc: _ParsedDoc, out: list[Resource]) -> No
 
 def resources_from_file(path: Path) -> list[Resource]:
     """Load every object of a YAML stream (``*List`` kinds flattened) as fresh resources."""
-    display = fs.display_path(path)
+    return _resources(_parse_file(path), fs.display_path(path))
+
+
+def resources_from_text(text: str, display: str) -> list[Resource]:
+    """The same for contents read elsewhere (a file URL), named ``display`` in origins."""
+    return _resources(_parse_text(text, display), display)
+
+
+def _resources(parsed: list[_ParsedDoc], display: str) -> list[Resource]:
     out: list[Resource] = []
-    for doc in _parse_file(path):
+    for doc in parsed:
         if doc.obj is None:
             continue
         first = len(out)
@@ -326,6 +335,9 @@ class EntryContext:
     location: SourceLocation | None
     entry_name: str  # e.g. "resources[2]"
     restrict: bool
+    remote: RemoteLoader | None = None  # None: a default (online) loader
+    # raw URLs of the remote roots being built, outermost first (kustomize's repo cycle check)
+    remote_stack: list[str] = field(default_factory=list)
 
 
 BuildDirectory = Callable[[Path], ResMap]
@@ -438,18 +450,36 @@ def accumulate_entry(
     stack: list[str],
     build_directory: BuildDirectory,
 ) -> None:
-    """Add the resources of one ``resources:`` entry (file or kustomization directory)."""
-    refuse_remote(entry, ctx.location, ctx.entry_name)
-    file_error = _file_attempt(acc, ctx, entry)
+    """Add the resources of one ``resources:`` entry (file, URL, directory or git repository).
+
+    kustomize's order: load the entry as a file (an ``http(s)`` URL is fetched), and when
+    that fails, as a directory - a git URL is cloned, anything else is a local directory.
+    """
+    if is_remote_file(entry):
+        file_error = _http_attempt(acc, ctx, entry)
+    else:
+        file_error = _file_attempt(acc, ctx, entry)
     if file_error is None:
         return
     file_text = file_error.kustomize_message or file_error.message
-    absolute = _abs(ctx.directory, entry)
 
     def fail(exc: EnvlibError, dir_text: str) -> EnvlibError:
         exc.kustomize_message = f"accumulation err='{file_text}': {dir_text}"
         return exc
 
+    spec = repo_spec_or_none(entry)
+    if spec is not None:
+        try:
+            root = remote_root(ctx, spec)
+        except RemoteError as exc:
+            if isinstance(file_error, YamlSyntaxError) and not getattr(exc, "timed_out", False):
+                raise file_error from None  # kustomize: the malformed file alone
+            raise fail(exc, exc.kustomize_message or exc.message) from None
+        _add_directory(acc, ctx, entry, root, build_directory, fail, remote=spec)
+        return
+    if isinstance(file_error, YamlSyntaxError):
+        raise file_error
+    absolute = _abs(ctx.directory, entry)
     if not fs.exists(absolute):
         raise fail(
             file_error, f"must build at directory: not a valid directory: {_missing(absolute)}"
@@ -457,20 +487,39 @@ def accumulate_entry(
     if not fs.isdir(absolute):
         raise fail(file_error, f"must build at directory: '{absolute}': file is not directory")
     real = fs.realpath(absolute)
-    cycle = check_cycle(real, stack)
-    if cycle is not None:
+    problem = containment_problem(ctx.directory, real) or check_cycle(real, stack)
+    if problem is not None:
         raise fail(
             LoadError(
-                f"{entry!r} would include a kustomization that is already being built (a cycle)",
+                f"{entry!r} would include a kustomization that is already being built (a cycle)"
+                if problem.startswith("cycle")
+                else f"{entry!r} leaves the remote repository it is in",
                 location=ctx.location,
                 entry=ctx.entry_name,
             ),
-            cycle,
+            problem,
         )
+    _add_directory(acc, ctx, entry, Path(real), build_directory, fail)
+
+
+def _add_directory(
+    acc: Accumulator,
+    ctx: EntryContext,
+    entry: str,
+    real: Path,
+    build_directory: BuildDirectory,
+    fail: Callable[[EnvlibError, str], EnvlibError],
+    remote: RepoSpec | None = None,
+) -> None:
+    if remote is not None:
+        ctx.remote_stack.append(remote.raw)
     try:
-        sub = build_directory(Path(real))
+        sub = build_directory(real)
     except EnvlibError as exc:
         raise fail(exc, exc.kustomize_message or exc.message) from None
+    finally:
+        if remote is not None:
+            ctx.remote_stack.pop()
     try:
         acc.add_all(sub)
     except ResourceConflictError as exc:
@@ -478,3 +527,127 @@ def accumulate_entry(
         exc.location = ctx.location
         inner = exc.kustomize_message or exc.message
         raise fail(exc, f"recursed merging from path '{real}': {inner}") from None
+
+
+# -- remote entries ----------------------------------------------------------------------------
+def _http_attempt(acc: Accumulator, ctx: EntryContext, entry: str) -> EnvlibError | None:
+    """kustomize's file load of an ``http(s)`` entry: ``GET`` it, parse the body as resources.
+
+    A status outside 2xx ends the build, unless the URL is also a git URL (then it is
+    cloned next); a transport failure (no connection, or ``--offline`` without a cached
+    body) lets the git attempt run too.
+    """
+    head = f"accumulating resources from '{entry}'"
+    loader = ctx.remote or RemoteLoader()
+    outcome = loader.get_file(entry)
+    is_git = repo_spec_or_none(entry) is not None
+    if outcome.body is None:
+        if outcome.status is not None and not is_git:
+            raise RemoteError(
+                f"{entry}: {outcome.status_text}",
+                location=ctx.location,
+                entry=ctx.entry_name,
+                kustomize_message=f"accumulating resources: {head}: {outcome.status_text}",
+            )
+        if outcome.error == "offline" and not is_git:
+            raise RemoteError(
+                f"{entry}: not in envlib's cache and --offline forbids fetching it; "
+                "build once without --offline",
+                location=ctx.location,
+                entry=ctx.entry_name,
+            )
+        text = "URL is a git repository" if outcome.status is not None else outcome.error
+        return RemoteError(
+            f"{entry}: {text}",
+            location=ctx.location,
+            entry=ctx.entry_name,
+            kustomize_message=f"{head}: {text}",
+        )
+    try:
+        loaded = resources_from_text(outcome.body.decode("utf-8", errors="replace"), entry)
+        Accumulator(ResMap()).add_all(loaded)
+    except YamlSyntaxError as exc:
+        exc.entry = exc.entry or ctx.entry_name
+        inner = exc.kustomize_message or exc.message
+        if not inner.startswith("MalformedYAMLError"):
+            exc.kustomize_message = f"MalformedYAMLError: {inner} in File: {entry}"
+        return wrap_kustomize(exc, head)
+    except EnvlibError as exc:
+        exc.entry = exc.entry or ctx.entry_name
+        if exc.location is None:
+            exc.location = ctx.location
+        return wrap_kustomize(exc, head)
+    try:
+        acc.add_all(loaded)
+    except ResourceConflictError as exc:
+        exc.entry = ctx.entry_name
+        raise wrap_kustomize(exc, f"merging resources from '{entry}'") from None
+    return None
+
+
+_MAX_REMOTE_DEPTH = 32
+
+
+def remote_root(ctx: EntryContext, spec: RepoSpec) -> Path:
+    """Fetch ``spec`` (or find it in the cache) and return its kustomization directory.
+
+    kustomize's checks, in its order: a repository cycle (this URL is a prefix of one being
+    built), then after the clone: the path exists, is a directory, and stays inside the
+    repository once symlinks are resolved. Raises :class:`RemoteError` naming the URL.
+    """
+
+    def error(message: str, kustomize: str, **extra: Any) -> RemoteError:
+        exc = RemoteError(
+            f"{spec.raw}: {message}",
+            location=ctx.location,
+            entry=ctx.entry_name,
+            kustomize_message=kustomize,
+        )
+        for key, value in extra.items():
+            setattr(exc, key, value)
+        return exc
+
+    for previous in reversed(ctx.remote_stack):
+        if previous.startswith(spec.raw):
+            text = f"cycle detected: URI '{spec.raw}' referenced by previous URI '{previous}'"
+            raise error("includes a repository already being built (a cycle)", text)
+    if len(ctx.remote_stack) >= _MAX_REMOTE_DEPTH:
+        raise error(f"more than {_MAX_REMOTE_DEPTH} nested remote roots", "too deep")
+    loader = ctx.remote or RemoteLoader()
+    try:
+        clone = loader.clone_dir(spec)
+    except FetchError as exc:
+        raise error(
+            exc.message.removeprefix(f"{spec.raw}: "), exc.kustomize, timed_out=exc.timed_out
+        ) from None
+    absolute = os.path.normpath(os.path.join(clone, spec.kust_root))
+    where = spec.kust_root or "."
+    if not fs.exists(absolute):
+        raise error(f"path {where!r} does not exist in the repository", _missing(absolute))
+    real = fs.realpath(absolute)
+    if not fs.isdir(real):
+        raise error(
+            f"path {where!r} is a file; a remote base must be a directory",
+            f"'{absolute}' refers to file '{os.path.basename(real)}'; expecting directory",
+        )
+    if not _within(real, os.fspath(clone)):
+        raise error(
+            f"path {where!r} leaves the repository (a symlink)",
+            f"{go_quote(absolute)} refers to directory outside of repo {go_quote(str(clone))}",
+        )
+    return Path(real)
+
+
+def _within(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def containment_problem(directory: Path, candidate: str) -> str | None:
+    """kustomize's rule for bases named inside a cloned repository: they stay inside it."""
+    mount = fs.mount_of(directory)
+    if mount is None or _within(candidate, mount.root):
+        return None
+    return (
+        "security; bases in kustomizations found in cloned git repos must be within the repo, "
+        f"but base '{candidate}' is outside '{mount.root}'"
+    )

@@ -28,6 +28,7 @@ from envlib.kustomize.core.sorting import SortOptions, sort_resources
 from envlib.kustomize.core.trace import BuildTrace, Change, Step, diff_paths, snapshot
 from envlib.kustomize.load import fs
 from envlib.kustomize.load import fs as fs_mod
+from envlib.kustomize.load.remote.session import RemoteLoader
 from envlib.kustomize.load.resource_entries import check_json_compatible, go_quote
 from envlib.kustomize.pipeline.level_steps import LevelSteps
 from envlib.kustomize.pipeline.stage_context import kustomization_file
@@ -141,6 +142,8 @@ class BuildOptions:
     trace: bool = True
     provenance: bool = True  # with trace: keep each change's after-snapshot (envlib.provenance)
     on_warning: Callable[[str], None] | None = None
+    offline: bool = False  # remote resources from envlib's cache only, never the network
+    on_fetch: Callable[[str], None] | None = None  # progress lines while fetching (None: stderr)
 
 
 def _project_root(directory: Path) -> Path:
@@ -162,6 +165,10 @@ class Builder:
         self.stack: list[str] = []
         self.vars: list[Any] = []
         self.project_root = _project_root(root)
+        self.remote = RemoteLoader(
+            offline=options.offline, progress=options.on_fetch, repository=self.project_root
+        )
+        self.remote_stack: list[str] = []  # raw URLs of the remote roots being built
         self._used_ids: set[str] = set()
         # buildMetadata (from the root, applies to every level): transformer origins per object
         self.build_metadata: set[str] = set()
@@ -171,7 +178,10 @@ class Builder:
     # -- steps ----------------------------------------------------------------------------
     def step_id(self, kust_file: Path, name: str) -> str:
         """Stable id ``<kustomization file relative to project root>#<field>[i]``."""
-        rel = os.path.relpath(kust_file, self.project_root).replace(os.sep, "/")
+        if fs.mount_of(kust_file) is not None:
+            rel = fs.display_path(kust_file)  # a remote root: named by its URL
+        else:
+            rel = os.path.relpath(kust_file, self.project_root).replace(os.sep, "/")
         base = f"{rel}#{name}"
         step_id, n = base, 1
         while step_id in self._used_ids:  # the same directory included twice
@@ -381,6 +391,8 @@ def build(
     provenance: bool = True,
     on_warning: Callable[[str], None] | None = None,
     fs: fs_mod.FileSystem | None = None,
+    offline: bool = False,
+    on_fetch: Callable[[str], None] | None = None,
 ) -> BuildResult:
     """Build the kustomization in directory ``path`` exactly as ``kubectl kustomize`` does.
 
@@ -393,6 +405,10 @@ def build(
     ``fs`` is the :class:`~.fs.FileSystem` to read from (default: the active one, normally
     the OS; see :class:`~.gitfs.GitFileSystem` and :class:`~.overlayfs.OverlayFileSystem`);
     every file read is listed in :attr:`BuildResult.files_read`.
+    Remote ``resources:``/``components:`` (git and file URLs) are fetched as kustomize does
+    and cached outside the repository (docs/remote.md); ``offline=True`` uses only that
+    cache and never touches the network; ``on_fetch`` receives a progress line per fetch
+    (default: printed on stderr). Remote inputs are recorded by URL in ``inputs.remote``.
     Raises :class:`~envlib.errors.EnvlibError`
     subclasses on bad input, with kustomize's own text in ``kustomize_message``.
     """
@@ -405,9 +421,17 @@ def build(
             ),
         )
     with fs_mod.using(fs), fs_mod.recording() as reads, _collector_paused():
-        result = _build(
-            path, load_restrictor, disabled_steps, extra_patches, trace, on_warning, provenance
+        options = BuildOptions(
+            restrict=load_restrictor == "LoadRestrictionsRootOnly",
+            disabled=frozenset(disabled_steps),
+            extra_patches=tuple(_extra_patch(p) for p in extra_patches),
+            trace=trace,
+            provenance=provenance,
+            on_warning=on_warning,
+            offline=offline,
+            on_fetch=on_fetch,
         )
+        result = _build(path, options)
     result.inputs = reads
     return result
 
@@ -436,25 +460,8 @@ def _collector_paused() -> Iterator[None]:
         gc.enable()
 
 
-def _build(
-    path: str | os.PathLike[str],
-    load_restrictor: str,
-    disabled_steps: Iterable[str],
-    extra_patches: Sequence[ExtraPatch | dict[str, Any]],
-    trace: bool,
-    on_warning: Callable[[str], None] | None,
-    provenance: bool = True,
-) -> BuildResult:
+def _build(path: str | os.PathLike[str], options: BuildOptions) -> BuildResult:
     root = check_root(path)
-    extras = tuple(_extra_patch(p) for p in extra_patches)
-    options = BuildOptions(
-        restrict=load_restrictor == "LoadRestrictionsRootOnly",
-        disabled=frozenset(disabled_steps),
-        extra_patches=extras,
-        trace=trace,
-        provenance=provenance,
-        on_warning=on_warning,
-    )
     builder = Builder(root, options)
     resources = builder.build_root()
     for res in resources:

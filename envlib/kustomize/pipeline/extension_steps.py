@@ -48,9 +48,7 @@ def _load_yaml_docs(stages: LevelSteps, field: str, index: int, entry: str) -> l
         return [r.obj for r in stages.builder.build_subdirectory(Path(real))]
     else:
         try:
-            path = fs.resolve_in_root(
-                stages.directory, entry, restrict=stages.builder.options.restrict
-            )
+            path = fs.resolve_in_root(stages.directory, entry, restrict=stages.restrict)
         except EnvlibError as exc:
             exc.location, exc.entry = location, f"{field}[{index}]"
             raise
@@ -114,7 +112,7 @@ def _first_document(text: str) -> Any:
 
 def _read_entry(stages: LevelSteps, field: str, index: int, entry: str) -> str:
     try:
-        path = fs.resolve_in_root(stages.directory, entry, restrict=stages.builder.options.restrict)
+        path = fs.resolve_in_root(stages.directory, entry, restrict=stages.restrict)
     except EnvlibError as exc:
         exc.location, exc.entry = stages.location(field, index), f"{field}[{index}]"
         raise
@@ -176,7 +174,7 @@ def _transformer_action(
     kind = str(doc["kind"])
     if kind in BUILTIN_TRANSFORMERS:
         return builtin_action(stages, doc, index, name)
-    directory, restrict = stages.directory, stages.builder.options.restrict
+    directory, restrict = stages.directory, stages.restrict
     location = stages.location("transformers", index)
     entry: dict[str, Any] = {k: doc[k] for k in ("path", "patch", "target", "options") if k in doc}
     if kind == "PatchTransformer":

@@ -21,11 +21,11 @@ from envlib.errors import EnvlibError, KustomizationError, SourceLocation, Unsup
 from envlib.kustomize.core.resource import ResMap
 from envlib.kustomize.core.trace import Step
 from envlib.kustomize.load import fs
+from envlib.kustomize.load.remote.repospec import RepoSpec, repo_spec_or_none
 from envlib.kustomize.load.resource_entries import (
     Accumulator,
     EntryContext,
     accumulate_entry,
-    refuse_remote,
     wrap_kustomize,
 )
 from envlib.kustomize.patches.apply_entries import apply_patch
@@ -75,9 +75,7 @@ class LevelSteps(TransformerStages):
             return
         text = None
         if "path" in openapi:
-            path = fs.resolve_in_root(
-                self.directory, str(openapi["path"]), restrict=self.builder.options.restrict
-            )
+            path = fs.resolve_in_root(self.directory, str(openapi["path"]), restrict=self.restrict)
             text = fs.read_text(Path(path))
         try:
             custom_schema.apply_openapi(dict(openapi), text, root=self.is_root)
@@ -97,7 +95,9 @@ class LevelSteps(TransformerStages):
                 directory=self.directory,
                 location=self.location("resources", index),
                 entry_name=f"resources[{index}]",
-                restrict=self.builder.options.restrict,
+                restrict=self.restrict,
+                remote=self.builder.remote,
+                remote_stack=self.builder.remote_stack,
             )
             try:
                 accumulate_entry(
@@ -187,11 +187,46 @@ class LevelSteps(TransformerStages):
     def stage_components(self) -> None:
         for index, entry in enumerate(field_value(self.kust, "components", [])):
             location = self.location("components", index)
-            refuse_remote(str(entry), location, f"components[{index}]")
-            self._component(str(entry), index, location)
+            spec = repo_spec_or_none(str(entry))
+            if spec is not None:
+                self._remote_component(spec, index, location)
+            else:
+                self._component(str(entry), index, location)
+
+    def _remote_component(self, spec: RepoSpec, index: int, location: SourceLocation) -> None:
+        """A git URL under ``components:``: fetched, then applied like a local component."""
+        from envlib.kustomize.load.resource_entries import go_quote, remote_root
+
+        ctx = EntryContext(
+            directory=self.directory,
+            location=location,
+            entry_name=f"components[{index}]",
+            restrict=self.restrict,
+            remote=self.builder.remote,
+            remote_stack=self.builder.remote_stack,
+        )
+        try:
+            root = remote_root(ctx, spec)
+        except EnvlibError as exc:
+            inner = exc.kustomize_message or exc.message
+            exc.kustomize_message = f"accumulating components: loader.New {go_quote(inner)}"
+            raise
+        self.builder.remote_stack.append(spec.raw)
+        try:
+            self.builder.add_component(root, self.resmap)
+        except EnvlibError as exc:
+            if exc.location is None:
+                exc.location = location
+            raise wrap_kustomize(exc, "accumulating components") from None
+        finally:
+            self.builder.remote_stack.pop()
 
     def _component(self, entry: str, index: int, location: SourceLocation) -> None:
-        from envlib.kustomize.load.resource_entries import _missing, check_cycle
+        from envlib.kustomize.load.resource_entries import (
+            _missing,
+            check_cycle,
+            containment_problem,
+        )
 
         absolute = os.path.normpath(os.path.join(self.directory, entry))
         problem = None
@@ -200,7 +235,10 @@ class LevelSteps(TransformerStages):
         elif not fs.isdir(absolute):
             problem = f"must build at directory: '{absolute}': file is not directory"
         else:
-            problem = check_cycle(fs.realpath(absolute), self.builder.stack)
+            real = fs.realpath(absolute)
+            problem = containment_problem(self.directory, real) or check_cycle(
+                real, self.builder.stack
+            )
         if problem is not None:
             from envlib.errors import LoadError
             from envlib.kustomize.load.resource_entries import go_quote
@@ -221,7 +259,7 @@ class LevelSteps(TransformerStages):
     # -- transformers ---------------------------------------------------------------------
     def _configure_patches(self) -> None:
         """kustomize configures every transformer before running any: parse patches now."""
-        restrict = self.builder.options.restrict
+        restrict = self.restrict
         psm_values = [str(v) for v in field_value(self.kust, "patchesStrategicMerge", [])]
         psm = [
             configure_psm_entry(

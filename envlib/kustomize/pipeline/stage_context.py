@@ -88,6 +88,8 @@ class Stages:
         self.resmap = resmap
         self.kust_file = Path(getattr(kust, "path", None) or kustomization_file(directory))
         self.display = fs.display_path(self.kust_file)
+        # kustomize: a remote root (and everything below it) is always root-only restricted
+        self.restrict = builder.options.restrict or fs.mount_of(directory) is not None
 
     def location(self, *path: str | int) -> SourceLocation:
         """file:line of a field of this kustomization."""
