@@ -57,6 +57,27 @@ class EnvlibError(Exception):
         self.entry = entry
         self.resource = resource
         self.kustomize_message = kustomize_message
+        self.target: SourceLocation | None = None
+        """The file that is wrong, when an entry elsewhere led to it (:meth:`via_entry`)."""
+
+    def via_entry(
+        self, location: SourceLocation | None, entry: str, target: str | None = None
+    ) -> EnvlibError:
+        """Name the kustomization entry that led here as well as the file that is wrong.
+
+        Why: an error inside a patch, resource or config file is found while the engine
+        follows an entry of some kustomization; the reader needs both ends. ``location`` is
+        the entry's file:line, ``entry`` the entry as written (``patches[0].path 'p.yaml'``),
+        ``target`` the wrong file as shown, for errors without a place of their own. The error
+        then reads ``<location>: <entry> -> <target>[:line]: <message>``. Returns self.
+        """
+        wrong = self.location if self.location is not None else None
+        if wrong is None and target is not None:
+            wrong = SourceLocation(target)
+        self.target = wrong
+        self.location = location
+        self.entry = f"{entry} -> {wrong}" if wrong is not None else entry
+        return self
 
     def __str__(self) -> str:
         parts: list[str] = []

@@ -36,6 +36,9 @@ from envlib.kustomize.transformers.nameref_specs import GvkSelector, NameBackRef
 _MAX_DEPTH = 64  # kustomize recurses without a limit; a cyclic $ref would never end there
 
 
+_GO_JSON_TYPES = {str: "string", int: "number", float: "number", bool: "bool", list: "array"}
+
+
 def config_from_crd_text(text: str, entry: str) -> TransformerConfig:
     """The field specs one ``crds:`` file contributes (raises :class:`ConfigError`)."""
     try:
@@ -49,6 +52,14 @@ def config_from_crd_text(text: str, entry: str) -> TransformerConfig:
             f"unable to parse open API definition from '{entry}': json: cannot unmarshal "
             "into Go value of type accumulator.nameToApiMap"
         )
+    for api in data.values():
+        go_type = _GO_JSON_TYPES.get(type(api))
+        if go_type is not None:  # each definition must be an object (or null)
+            raise ConfigError(
+                f"unable to parse open API definition from '{entry}': error unmarshaling JSON: "
+                f"while decoding JSON: json: cannot unmarshal {go_type} into Go value of type "
+                "accumulator.OpenAPIDefinition"
+            )
     collected = _Collected()
     for name, api in data.items():
         props = _properties(api)

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from envlib.errors import LoadError, SourceLocation
+from envlib.kustomize.yaml.decoding import decode_yaml_bytes
 
 StrPath = str | os.PathLike[str]
 
@@ -409,8 +410,12 @@ def read_bytes(path: StrPath) -> bytes:
 
 
 def read_text(path: StrPath) -> str:
-    """Read a UTF-8 file (BOM kept; YAML readers strip it)."""
-    return read_bytes(path).decode("utf-8", errors="replace")
+    """Read a YAML file as go-yaml decodes it: UTF-8 or UTF-16 by its BOM (dropped), strictly.
+
+    Invalid UTF-8 (a binary file, Latin-1 text, a file cut in a character) is a
+    YamlSyntaxError naming the file and line, as kustomize refuses such files.
+    """
+    return decode_yaml_bytes(read_bytes(path), display_path(path))
 
 
 __all__ = [

@@ -113,15 +113,11 @@ def load_kustomization(directory: Path) -> Kustomization:
     directory = Path(directory)
     path = find_kustomization_file(directory)
     shown = fs.display_path(path)
-    raw_bytes = fs.read_bytes(path)
     try:
-        text = raw_bytes.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise YamlSyntaxError(
-            f"not UTF-8 text (byte {exc.start})",
-            location=SourceLocation(shown),
-            kustomize_message="invalid Kustomization: yaml: invalid leading UTF-8 octet",
-        ) from exc
+        text = fs.read_text(path)
+    except YamlSyntaxError as exc:
+        exc.kustomize_message = f"invalid Kustomization: {exc.kustomize_message}"
+        raise
     data, line_map = _parse(text, path)
     try:
         decoded, aliases = decode_strict(data, KUSTOMIZATION)

@@ -17,9 +17,10 @@ from typing import Any
 
 import yaml
 
-from envlib.errors import EnvlibError, PatchError, SourceLocation
+from envlib.errors import EnvlibError, PatchError, SourceLocation, YamlSyntaxError
 from envlib.kustomize.load import fs
 from envlib.kustomize.load.resource_entries import go_quote, missing_file_text
+from envlib.kustomize.yaml.decoding import decode_yaml_text
 
 SMP = "strategic-merge"
 JSON6902 = "json6902"
@@ -117,7 +118,19 @@ def _read_patch_file(
             entry=entry_name,
             kustomize_message=f"'{real}' must resolve to a file",
         )
-    return fs.read_text(real)
+    return decode_yaml_text(fs.read_bytes(real), fs.display_path(real))
+
+
+def _unreadable(
+    exc: YamlSyntaxError, location: SourceLocation | None, entry: str, kustomize_message: str
+) -> EnvlibError:
+    """A patch file that is not YAML text at all (binary, not UTF-8, control characters).
+
+    kustomize tries it as a strategic-merge and as a JSON patch and reports neither reason;
+    envlib names the entry and the file with the reason.
+    """
+    exc.kustomize_message = kustomize_message
+    return exc.via_entry(location, entry)
 
 
 def _parse(
@@ -179,8 +192,16 @@ def configure_patch_entry(
             str(location or entry_name),
         )
     else:
+        source = f"[path: {go_quote(str(path))}]"
         try:
             text = _read_patch_file(directory, str(path), restrict, location, entry_name)
+        except YamlSyntaxError as exc:
+            raise _unreadable(
+                exc,
+                location,
+                f"{entry_name}.path {str(path)!r}",
+                _trouble(entry, f"unable to parse SM or JSON patch from {source}"),
+            ) from None
         except EnvlibError as exc:
             inner = exc.kustomize_message or exc.message
             exc.kustomize_message = _trouble(
@@ -254,14 +275,22 @@ def configure_psm_entry(
         if isinstance(probe, dict):
             text = value
     if text is None:
+        config = _entry_yaml({"paths": all_values if all_values is not None else [value]})
+        trouble = (
+            "trouble configuring builtin PatchStrategicMergeTransformer with config: "
+            f"`\n{config}`: "
+        )
         try:
             text = _read_patch_file(directory, value, restrict, location, entry_name)
+        except YamlSyntaxError as exc:
+            raise _unreadable(
+                exc,
+                location,
+                f"{entry_name} {value!r}",
+                f"{trouble}MalformedYAMLError: {exc.kustomize_message} in File: {value}",
+            ) from None
         except EnvlibError as exc:
-            config = _entry_yaml({"paths": all_values if all_values is not None else [value]})
-            exc.kustomize_message = (
-                "trouble configuring builtin PatchStrategicMergeTransformer with config: "
-                f"`\n{config}`: {exc.kustomize_message or exc.message}"
-            )
+            exc.kustomize_message = trouble + (exc.kustomize_message or exc.message)
             raise
         display = fs.display_path(os.path.join(directory, value))
     else:
@@ -324,7 +353,12 @@ def configure_json6902_entry(
         )
     display = str(location or entry_name)
     if path:
-        text = _read_patch_file(directory, str(path), restrict, location, entry_name)
+        try:
+            text = _read_patch_file(directory, str(path), restrict, location, entry_name)
+        except YamlSyntaxError as exc:
+            raise _unreadable(
+                exc, location, f"{entry_name}.path {str(path)!r}", exc.kustomize_message or ""
+            ) from None
         display = fs.display_path(os.path.join(directory, str(path)))
     source = f"[path: {go_quote(str(path))}]" if path else f"[patch: {go_quote(text)}]"
     parsed = _parse(text, display, source, location, entry_name)

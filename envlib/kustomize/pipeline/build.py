@@ -32,6 +32,7 @@ from envlib.kustomize.load.remote.session import RemoteLoader
 from envlib.kustomize.load.resource_entries import check_json_compatible, go_quote
 from envlib.kustomize.pipeline.level_steps import LevelSteps
 from envlib.kustomize.pipeline.stage_context import kustomization_file
+from envlib.kustomize.yaml import deepstack
 
 # kustomize's per-kustomization order (api/internal/target/kusttarget.go + configplugin.go).
 PIPELINE: tuple[str, ...] = (
@@ -109,7 +110,7 @@ class BuildResult:
         """Exactly what ``kubectl kustomize`` prints on stdout."""
         from envlib.kustomize.yaml.emitter import dump_objects
 
-        return dump_objects([r.obj for r in self.resources])
+        return deepstack.call(dump_objects, [r.obj for r in self.resources])
 
     def find(self, res_id: Any) -> Resource:
         """The resource with this final id (``ResId`` or its string), or any historical id.
@@ -420,6 +421,21 @@ def build(
                 "[LoadRestrictionsRootOnly LoadRestrictionsNone]"
             ),
         )
+    # a deep document reruns the build on a large stack (yaml/deepstack.py): the rerun
+    # repeats the first attempt's warnings, which were already passed on
+    passed_on, count = [0], [0]
+
+    def note(message: str) -> None:
+        count[0] += 1
+        if count[0] > passed_on[0]:
+            passed_on[0] += 1
+            if on_warning is not None:
+                on_warning(message)
+
+    def attempt(options: BuildOptions) -> BuildResult:
+        count[0] = 0
+        return _build(path, options)
+
     with fs_mod.using(fs), fs_mod.recording() as reads, _collector_paused():
         options = BuildOptions(
             restrict=load_restrictor == "LoadRestrictionsRootOnly",
@@ -427,11 +443,11 @@ def build(
             extra_patches=tuple(_extra_patch(p) for p in extra_patches),
             trace=trace,
             provenance=provenance,
-            on_warning=on_warning,
+            on_warning=note,
             offline=offline,
             on_fetch=on_fetch,
         )
-        result = _build(path, options)
+        result = deepstack.call(attempt, options)
     result.inputs = reads
     return result
 

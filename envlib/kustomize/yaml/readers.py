@@ -30,6 +30,8 @@ from yaml._yaml import CParser
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from envlib.errors import KustomizationError, ResourceError, SourceLocation, YamlSyntaxError
+from envlib.kustomize.yaml import deepstack
+from envlib.kustomize.yaml.decoding import control_character_error
 from envlib.kustomize.yaml.scalars import (
     INT64_MAX,
     MERGE,
@@ -144,6 +146,82 @@ def _syntax_error(
             message = go_message = f"yaml: unknown anchor '{found.group(1)}' referenced"
     location = SourceLocation(path, line) if path is not None else None
     return YamlSyntaxError(message, location=location, kustomize_message=go_message)
+
+
+_NESTING = "exceeded maximum nesting depth"  # libyaml's own limit (1,000 unless deepstack)
+
+
+def _nesting_error(exc: yaml.MarkedYAMLError, path: str | None) -> Exception:
+    """libyaml's nesting limit: retry on a large stack, or (there) go-yaml's depth error."""
+    if not deepstack.active():
+        return RecursionError("deeply nested YAML document")
+    mark = exc.problem_mark
+    line = mark.line + 1 if mark is not None else None
+    return _depth_error(path, line, parser=True)
+
+
+def _depth_error(path: str | None, line: int | None, *, parser: bool) -> YamlSyntaxError:
+    """kubectl's failure on a document nested deeper than go-yaml's 10,000 levels.
+
+    go-yaml's parser refuses more than 10,000 flow levels or block indents with the line;
+    a document within both but deeper overall fails when kustomize re-encodes the object.
+    """
+    limit = deepstack.DEPTH_LIMIT
+    where = f"line {line}: " if parser and line else ""
+    return YamlSyntaxError(
+        f"nested deeper than {limit} levels (go-yaml's limit, which kubectl enforces)",
+        location=SourceLocation(path, line) if path is not None else None,
+        kustomize_message=f"yaml: {where}exceeded max depth of {limit}",
+    )
+
+
+def _check_depth(root: Node, path: str | None) -> None:
+    """Raise go-yaml's depth error for a document nested deeper than it allows.
+
+    Called only on the large-stack worker (a shallow document never gets there). Walks the
+    node tree in document order with go-yaml's counters: flow collections raise the flow
+    level, a block collection further right than its parent pushes an indent (a sequence
+    written at its key's column does not); each node is visited once (aliases share nodes).
+    """
+    limit = deepstack.DEPTH_LIMIT
+    seen: set[int] = set()
+    first_deep: Node | None = None
+    stack: list[tuple[Node, int, int, int, int]] = [(root, 1, 0, 0, -1)]
+    while stack:
+        node, depth, flow, indents, indent = stack.pop()
+        if type(node) is ScalarNode or id(node) in seen:
+            continue
+        seen.add(id(node))
+        if getattr(node, "flow_style", False):
+            flow += 1
+        elif node.start_mark.column > indent:
+            indents += 1
+            indent = node.start_mark.column
+        if flow > limit or indents > limit:
+            raise _depth_error(path, node.start_mark.line + 1, parser=True)
+        if depth > limit and first_deep is None:
+            first_deep = node
+        if type(node) is SequenceNode:
+            children = list(node.value)
+        else:
+            children = [part for pair in node.value for part in pair]
+        stack.extend((child, depth + 1, flow, indents, indent) for child in reversed(children))
+    if first_deep is not None:
+        raise _depth_error(path, first_deep.start_mark.line + 1, parser=False)
+
+
+def _reader_error(exc: yaml.reader.ReaderError, text: str, path: str | None) -> YamlSyntaxError:
+    """libyaml refused a character go-yaml's reader refuses too: name the file and line."""
+    found = control_character_error(text, path or "<input>")
+    if found is not None:
+        if path is None:
+            found.location = None
+        return found
+    return YamlSyntaxError(
+        exc.reason,
+        location=SourceLocation(path) if path is not None else None,
+        kustomize_message="yaml: control characters are not allowed",
+    )
 
 
 def _tagged_scalar(node: ScalarNode, typed: Callable[[str], Any]) -> Any:
@@ -354,9 +432,16 @@ def _parse_first(text: str, path: str | None, v3: bool) -> Node | None:
     try:
         if not parser.check_node():
             return None
-        return parser.get_node()
+        root = parser.get_node()
+        if root is not None and deepstack.active():
+            _check_depth(root, path)
+        return root
     except yaml.MarkedYAMLError as exc:
+        if exc.problem == _NESTING:
+            raise _nesting_error(exc, path) from None
         raise _syntax_error(exc, path, v3, text) from None
+    except yaml.reader.ReaderError as exc:
+        raise _reader_error(exc, text, path) from None
     finally:
         parser.dispose()
 
@@ -387,6 +472,8 @@ def load_documents(
                 root = parser.get_node()
                 if root is None:
                     break
+                if deepstack.active():
+                    _check_depth(root, path)
                 targeted = None
                 if patches:
                     obj, targeted = _build_patch(builder, root, path)
@@ -401,7 +488,11 @@ def load_documents(
                     documents.append(Document(obj, index, line, targeted, empty))
                 index += 1
         except yaml.MarkedYAMLError as exc:
+            if exc.problem == _NESTING:
+                raise _nesting_error(exc, path) from None
             raise _syntax_error(exc, path, True, text) from None
+        except yaml.reader.ReaderError as exc:
+            raise _reader_error(exc, text, path) from None
         finally:
             parser.dispose()
     return documents
