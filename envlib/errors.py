@@ -71,7 +71,7 @@ class EnvlibError(Exception):
         ``target`` the wrong file as shown, for errors without a place of their own. The error
         then reads ``<location>: <entry> -> <target>[:line]: <message>``. Returns self.
         """
-        wrong = self.location if self.location is not None else None
+        wrong = self.location if self.location != location else None
         if wrong is None and target is not None:
             wrong = SourceLocation(target)
         self.target = wrong

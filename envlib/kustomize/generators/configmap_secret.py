@@ -123,7 +123,7 @@ class _Sources:
             self.fail(exc.message, sub, f"{prefix}: {exc.kustomize_message or exc.message}")
         except OSError as exc:
             self.fail(
-                f"cannot read {entry!r}: {exc.strerror}",
+                f"cannot read {fs.display_path(self.kust.directory / entry)}: {exc.strerror}",
                 sub,
                 f"{prefix}: read {self.kust.directory / entry}: {exc.strerror}",
             )
@@ -135,7 +135,8 @@ class _Sources:
         for i, entry in enumerate(envs):
             prefix = f"env source files: {go_list(envs)}"
             content = self.read(entry, ("envs", i), prefix)
-            for key, value in self._env_lines(content, ("envs", i), prefix):
+            shown = fs.display_path(self.kust.directory / entry)
+            for key, value in self._env_lines(content, ("envs", i), prefix, shown):
                 out.append((key, value, ("envs", i)))
         for i, source in enumerate(literals):
             key, sep, value = source.partition("=")
@@ -178,7 +179,7 @@ class _Sources:
         self.fail(msg, sub, prefix + msg)
 
     def _env_lines(
-        self, content: bytes, sub: tuple[str | int, ...], prefix: str
+        self, content: bytes, sub: tuple[str | int, ...], prefix: str, shown: str
     ) -> list[tuple[str, str]]:
         """Parse an env file like kustomize (bufio.Scanner lines, CR dropped)."""
         out: list[tuple[str, str]] = []
@@ -194,7 +195,7 @@ class _Sources:
             except UnicodeDecodeError:
                 numbers = "[" + " ".join(str(b) for b in line) + "]"
                 self.fail(
-                    f"line {number + 1} is not valid UTF-8",
+                    f"{shown}:{number + 1}: line is not valid UTF-8",
                     sub,
                     f"{prefix}: line {numbers} has invalid utf8 bytes : "
                     f"{line.decode('utf-8', 'replace')}",

@@ -376,7 +376,7 @@ def resolve_in_root(root: Path, entry: str, *, restrict: bool = True) -> Path:
         real = Path(active.realpath(os.fspath(absolute), strict=True))
     except (OSError, RuntimeError) as exc:
         raise LoadError(
-            f"no such file: {entry!r}",
+            f"no such file: {display_path(absolute)}",
             location=SourceLocation(display_path(absolute)),
             entry=entry,
             kustomize_message=(

@@ -365,7 +365,7 @@ def configure_json6902_entry(
     patch_type, _, ops = _classify(parsed)
     if patch_type != JSON6902:
         raise PatchError(
-            "patchesJson6902 entry is not a list of JSON6902 operations",
+            f"{display} is not a list of JSON6902 operations",
             location=location,
             entry=entry_name,
         )

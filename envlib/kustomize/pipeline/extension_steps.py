@@ -26,6 +26,7 @@ import yaml
 from envlib.errors import EnvlibError, UnsupportedError
 from envlib.kustomize.config.plugin_transformers import BUILTIN_TRANSFORMERS
 from envlib.kustomize.load import fs
+from envlib.kustomize.yaml.readers import located_yaml_error
 
 if TYPE_CHECKING:
     from envlib.kustomize.pipeline.level_steps import LevelSteps
@@ -52,7 +53,16 @@ def _load_yaml_docs(stages: LevelSteps, field: str, index: int, entry: str) -> l
         except EnvlibError as exc:
             exc.location, exc.entry = location, f"{field}[{index}]"
             raise
-        text = fs.read_text(Path(path))
+        shown = fs.display_path(path)
+        try:
+            text = fs.read_text(Path(path))
+            return [d for d in yaml.load_all(text, Loader=yaml.CSafeLoader) if d is not None]
+        except EnvlibError as exc:
+            raise exc.via_entry(location, f"{field}[{index}] {entry!r}", shown) from None
+        except yaml.YAMLError as exc:
+            raise located_yaml_error(exc, text, shown).via_entry(
+                location, f"{field}[{index}] {entry!r}"
+            ) from None
     try:
         return [d for d in yaml.load_all(text, Loader=yaml.CSafeLoader) if d is not None]
     except yaml.YAMLError as exc:
@@ -80,7 +90,7 @@ def load_configurations(stages: LevelSteps, field: str, entries: list[str]) -> N
 
     from_files = TransformerConfig()
     for index, entry in enumerate(entries):
-        text = _read_entry(stages, field, index, str(entry))
+        text, shown = _read_entry(stages, field, index, str(entry))
         try:
             if field == "crds":
                 from envlib.kustomize.config.crd_specs import config_from_crd_text
@@ -89,13 +99,31 @@ def load_configurations(stages: LevelSteps, field: str, entries: list[str]) -> N
                 continue
             from_files = from_files.merge(parse_config(_first_document(text)))
         except ConfigError as exc:
-            raise _config_error(stages, field, index, str(exc)) from None
+            syntax = _syntax_problem(text, shown)
+            if syntax is not None:  # not YAML at all: name the file and line
+                syntax.kustomize_message = str(exc)
+                location = stages.location(field, index)
+                raise syntax.via_entry(location, f"{field}[{index}] {entry!r}") from None
+            error = _config_error(stages, field, index, str(exc))
+            error.message = str(exc)
+            location = stages.location(field, index)
+            raise error.via_entry(location, f"{field}[{index}] {entry!r}", shown) from None
     try:
         merge_into(
             stages.resmap, from_files if field == "crds" else DEFAULT_CONFIG.merge(from_files)
         )
     except ConfigError as exc:
         raise _config_error(stages, field, None, str(exc)) from None
+
+
+def _syntax_problem(text: str, shown: str) -> EnvlibError | None:
+    """The YAML syntax error of a file that failed to load, at its line (None: it parses)."""
+    try:
+        for _ in yaml.compose_all(text, Loader=yaml.CSafeLoader):
+            pass
+    except yaml.YAMLError as exc:
+        return located_yaml_error(exc, text, shown)
+    return None
 
 
 def _first_document(text: str) -> Any:
@@ -110,13 +138,18 @@ def _first_document(text: str) -> Any:
     return None
 
 
-def _read_entry(stages: LevelSteps, field: str, index: int, entry: str) -> str:
+def _read_entry(stages: LevelSteps, field: str, index: int, entry: str) -> tuple[str, str]:
+    """The text of a ``configurations:``/``crds:`` file and its path as shown."""
     try:
         path = fs.resolve_in_root(stages.directory, entry, restrict=stages.restrict)
     except EnvlibError as exc:
         exc.location, exc.entry = stages.location(field, index), f"{field}[{index}]"
         raise
-    return fs.read_text(Path(path))
+    shown = fs.display_path(path)
+    try:
+        return fs.read_text(Path(path)), shown
+    except EnvlibError as exc:
+        raise exc.via_entry(stages.location(field, index), f"{field}[{index}] {entry!r}") from None
 
 
 def _config_error(stages: LevelSteps, field: str, index: int | None, text: str) -> EnvlibError:
@@ -145,7 +178,7 @@ def _plugin_docs(
             )
             if api != "builtin" or kind not in supported:
                 raise UnsupportedError(
-                    f"{field} plugin {api}/{kind} is not supported by envlib (builtin "
+                    f"{field} plugin {api}/{kind} in {entry!r} is not supported by envlib (builtin "
                     f"configs only: {', '.join(supported)}); envlib never runs plugin code",
                     location=stages.location(field, index),
                     entry=f"{field}[{index}]",

@@ -17,6 +17,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import yaml
+
 from envlib.errors import EnvlibError, KustomizationError, SourceLocation, UnsupportedError
 from envlib.kustomize.core.resource import ResMap
 from envlib.kustomize.core.trace import Step
@@ -37,6 +39,7 @@ from envlib.kustomize.patches.configure_entries import (
 )
 from envlib.kustomize.pipeline.stage_context import as_plain, field_value
 from envlib.kustomize.pipeline.transformer_steps import TransformerStages
+from envlib.kustomize.yaml.readers import located_yaml_error
 
 if TYPE_CHECKING:
     from envlib.kustomize.pipeline.build import Builder
@@ -76,16 +79,29 @@ class LevelSteps(TransformerStages):
         text = None
         if "path" in openapi:
             path = fs.resolve_in_root(self.directory, str(openapi["path"]), restrict=self.restrict)
-            text = fs.read_text(Path(path))
+            shown = fs.display_path(path)
+            try:
+                text = fs.read_text(Path(path))
+            except EnvlibError as exc:
+                entry = f"openapi.path {str(openapi['path'])!r}"
+                raise exc.via_entry(self.location("openapi"), entry) from None
         try:
             custom_schema.apply_openapi(dict(openapi), text, root=self.is_root)
         except custom_schema.SchemaError as exc:
-            raise KustomizationError(
-                f"openapi: {exc}",
-                location=self.location("openapi"),
-                entry="openapi",
-                kustomize_message=str(exc),
-            ) from None
+            error: EnvlibError = KustomizationError(
+                str(exc), location=self.location("openapi"), kustomize_message=str(exc)
+            )
+            if text is None:
+                error.entry = "openapi"
+                raise error from None
+            entry = f"openapi.path {str(openapi['path'])!r}"
+            try:
+                for _ in yaml.compose_all(text, Loader=yaml.CSafeLoader):
+                    pass
+            except yaml.YAMLError as syntax:  # not YAML at all: the file's line
+                error = located_yaml_error(syntax, text, shown)
+                error.kustomize_message = str(exc)
+            raise error.via_entry(self.location("openapi"), entry, shown) from None
 
     # -- accumulation ---------------------------------------------------------------------
     def stage_resources(self) -> None:
@@ -244,7 +260,7 @@ class LevelSteps(TransformerStages):
             from envlib.kustomize.load.resource_entries import go_quote
 
             raise LoadError(
-                f"component {entry!r} is not a usable directory",
+                f"component {entry!r} ({fs.display_path(absolute)}) is not a usable directory",
                 location=location,
                 entry=f"components[{index}]",
                 kustomize_message=f"accumulating components: loader.New {go_quote(problem)}",

@@ -35,7 +35,7 @@ from typing import Any
 
 import yaml
 
-from envlib.errors import LoadError, SourceLocation, TransformerError
+from envlib.errors import EnvlibError, LoadError, SourceLocation, TransformerError
 from envlib.kustomize.core.resid import Gvk, ResId
 from envlib.kustomize.core.resource import ResMap, Resource
 from envlib.kustomize.core.shared_nodes import get_path, path_of, propagate
@@ -51,6 +51,7 @@ from envlib.kustomize.transformers.fieldpath import (
     split_dotted_path,
 )
 from envlib.kustomize.transformers.labels import matches_selector
+from envlib.kustomize.yaml.readers import located_yaml_error
 from envlib.kustomize.yaml.scalars import resolve_v3, with_text
 
 DEFAULT_FIELD_PATH = "metadata.name"
@@ -366,12 +367,16 @@ def load_replacements(
                 entry=where,
                 kustomize_message=prefix + (exc.kustomize_message or exc.message),
             ) from None
+        shown = fs.display_path(file)
+        text = ""
         try:
-            data = next(iter(yaml.load_all(fs.read_text(file), Loader=yaml.CSafeLoader)), None)
+            text = fs.read_text(file)
+            data = next(iter(yaml.load_all(text, Loader=yaml.CSafeLoader)), None)
+        except EnvlibError as exc:
+            raise exc.via_entry(location, f"{where}.path {str(path)!r}") from None
         except yaml.YAMLError as exc:
-            raise TransformerError(
-                f"{path}: malformed YAML: {exc}", location=location, entry=where
-            ) from None
+            error = located_yaml_error(exc, text, shown)
+            raise error.via_entry(location, f"{where}.path {str(path)!r}") from None
         items = data if isinstance(data, list) else [data] if isinstance(data, dict) else None
         if items is None:
             kind = _GO_KIND.get(type(data), "invalid")

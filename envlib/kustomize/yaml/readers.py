@@ -51,6 +51,7 @@ __all__ = [
     "load_documents",
     "load_kustomization_yaml",
     "load_yaml11",
+    "located_yaml_error",
 ]
 
 LineMap = dict[tuple[str | int, ...], int]
@@ -222,6 +223,19 @@ def _reader_error(exc: yaml.reader.ReaderError, text: str, path: str | None) -> 
         location=SourceLocation(path) if path is not None else None,
         kustomize_message="yaml: control characters are not allowed",
     )
+
+
+def located_yaml_error(exc: yaml.YAMLError, text: str, path: str) -> YamlSyntaxError:
+    """A PyYAML error (from any loader) as a one-line YamlSyntaxError at ``path``:line.
+
+    For readers outside this module (configurations, crds, replacements, plugin configs)
+    that parse with PyYAML's own loaders: the message names the file, not ``<unicode string>``.
+    """
+    if isinstance(exc, yaml.reader.ReaderError):
+        return _reader_error(exc, text, path)
+    if isinstance(exc, yaml.MarkedYAMLError):
+        return _syntax_error(exc, path, v3=False, text=text)
+    return YamlSyntaxError(str(exc), location=SourceLocation(path))
 
 
 def _tagged_scalar(node: ScalarNode, typed: Callable[[str], Any]) -> Any:
