@@ -22,7 +22,9 @@ UNREADABLE = {p for p in CONTENTS if p != "utf16"}
 
 # kubectl reads an ``openapi: path:`` schema only when a strategic merge needs it (and then
 # panics on a bad one); envlib refuses it at once. docs/fidelity.md, deliberate differences.
-EAGER_OPENAPI = {t.id for t in TREES if t.place.name == "openapi-path" and t.problem != "utf16"}
+EAGER_OPENAPI = {
+    t.id for t in TREES if t.place.name == "openapi-path" and t.problem in CONTENTS
+} - {"openapi-path/utf16"}
 
 
 def _envlib(
