@@ -6,6 +6,7 @@ wording (``readerc.go``); the alias bomb must fail fast without growing memory.
 
 from __future__ import annotations
 
+import resource
 import time
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from envlib.errors import EnvlibError, YamlSyntaxError
 from envlib.kustomize import build
 from envlib.kustomize.yaml import deepstack
 from envlib.kustomize.yaml.decoding import decode_yaml_bytes, decode_yaml_text
-from envlib.kustomize.yaml.readers import load_documents
+from envlib.kustomize.yaml.readers import load_documents, load_kustomization_yaml
 
 CM = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: deep\n"
 
@@ -156,3 +157,55 @@ def test_deep_retry_is_bounded_in_time(tmp_path: Path) -> None:
     with pytest.raises(YamlSyntaxError):
         build(root, trace=False)
     assert time.monotonic() - started < 30
+
+
+# -- aliases -----------------------------------------------------------------------------------
+
+
+def _laughs(levels: int, indent: str = "") -> str:
+    lines = [f'{indent}a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for i in range(1, levels):
+        lines.append(f"{indent}a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]")
+    return "\n".join(lines) + "\n"
+
+
+def test_alias_bomb_in_a_resource_fails_fast_and_small(tmp_path: Path) -> None:
+    (tmp_path / "kustomization.yaml").write_text("resources:\n- cm.yaml\n")
+    (tmp_path / "cm.yaml").write_text(CM + "bomb:\n" + _laughs(12, "  "))  # 9**12 nodes
+    started = time.monotonic()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(YamlSyntaxError) as caught:
+        build(tmp_path, trace=False)
+    assert time.monotonic() - started < 30
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 400_000  # KiB
+    assert "aliases expand to more than 1,000,000 nodes" in str(caught.value)
+    assert "cm.yaml:" in str(caught.value)
+
+
+def test_modest_aliases_in_a_resource_expand() -> None:
+    docs = load_documents(CM + "bomb:\n" + _laughs(4, "  "), "cm.yaml")
+    assert len(docs[0].obj["bomb"]["a3"]) == 9
+
+
+@pytest.mark.parametrize(("levels", "fails"), [(3, False), (5, True)])
+def test_kustomization_aliases_follow_go_yaml_ratio(levels: int, fails: bool) -> None:
+    text = "resources: []\nx:\n" + _laughs(levels, "  ")
+    if fails:
+        with pytest.raises(YamlSyntaxError) as caught:
+            load_kustomization_yaml(text, "kustomization.yaml")
+        assert caught.value.kustomize_message == "yaml: document contains excessive aliasing"
+    else:
+        assert load_kustomization_yaml(text, "kustomization.yaml")[0]["x"]["a2"]
+
+
+@pytest.mark.oracle
+def test_kustomization_alias_bomb_fails_like_kubectl(tmp_path: Path, oracle: Oracle) -> None:
+    (tmp_path / "kustomization.yaml").write_text("resources: []\nx:\n" + _laughs(9, "  "))
+    live = oracle.build(tmp_path)
+    assert live.rc == 1 and "document contains excessive aliasing" in live.stderr
+    with pytest.raises(EnvlibError) as caught:
+        build(tmp_path, trace=False)
+    assert (
+        caught.value.kustomize_message
+        == "invalid Kustomization: yaml: document contains excessive aliasing"
+    )

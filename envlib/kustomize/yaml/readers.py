@@ -263,6 +263,20 @@ def _tagged_scalar(node: ScalarNode, typed: Callable[[str], Any]) -> Any:
     return value
 
 
+ALIAS_NODE_BOUND = 1_000_000
+"""Most nodes one resource or patch document may build through aliases (docs/fidelity.md)."""
+
+
+def _allowed_alias_ratio(decoded: int) -> float:
+    """go-yaml's ``allowedAliasRatio``: 99 % up to 400,000 decodes, 10 % from 4,000,000."""
+    low, high = 400_000, 4_000_000
+    if decoded <= low:
+        return 0.99
+    if decoded >= high:
+        return 0.10
+    return 0.99 - 0.89 * ((decoded - low) / (high - low))
+
+
 class _Builder:
     """One pass over a composed node tree, producing plain Python values.
 
@@ -286,6 +300,62 @@ class _Builder:
         self.active: set[int] = set()
         # (map, key) of every value written as nothing (``key:``); see empty_paths
         self.empties: list[tuple[dict[Any, Any], Any]] = []
+
+    def count_aliases(self) -> None:
+        """Count nodes built through aliases (the text has a ``*``): go-yaml's bounds.
+
+        Swaps in :meth:`_counting_build`, so documents without aliases pay nothing.
+        """
+        self.decoded = self.aliased = self.alias_depth = 0
+        self.built: set[int] = set()
+        self.build = self._counting_build  # type: ignore[method-assign]
+
+    def new_document(self) -> None:
+        """Each document of a stream has its own alias counts (go-yaml decodes them apart)."""
+        if hasattr(self, "built"):
+            self.decoded = self.aliased = self.alias_depth = 0
+            self.built.clear()
+
+    def _counting_build(self, node: Node, path: tuple[str | int, ...] = ()) -> Any:
+        """:meth:`build` that counts decodes like go-yaml's ``decoder.unmarshal``.
+
+        A node built a second time is an alias expansion. kustomization files (go-yaml v2 via
+        sigs.k8s.io/yaml) get go-yaml's ratio rule (``document contains excessive
+        aliasing``); kyaml keeps aliases as nodes, so kubectl has no bound for resources and
+        a billion-laughs file exhausts its memory: envlib stops at :data:`ALIAS_NODE_BOUND`.
+        """
+        key = id(node)
+        alias = key in self.built
+        if alias:
+            self.alias_depth += 1
+        else:
+            self.built.add(key)
+        self.decoded += 1
+        if self.alias_depth:
+            self.aliased += 1
+            self._check_aliases(node)
+        try:
+            return _Builder.build(self, node, path)
+        finally:
+            if alias:
+                self.alias_depth -= 1
+
+    def _check_aliases(self, node: Node) -> None:
+        aliased, decoded = self.aliased, self.decoded
+        if self.v3:
+            if aliased > ALIAS_NODE_BOUND:
+                raise YamlSyntaxError(
+                    f"aliases expand to more than {ALIAS_NODE_BOUND:,} nodes (envlib's bound "
+                    "against alias bombs; kubectl has none)",
+                    location=self.location(node),
+                    kustomize_message="yaml: document contains excessive aliasing",
+                )
+        elif aliased > 100 and decoded > 1000 and aliased / decoded > _allowed_alias_ratio(decoded):
+            raise YamlSyntaxError(
+                "document contains excessive aliasing (go-yaml's alias expansion limit)",
+                location=self.location(node),
+                kustomize_message="yaml: document contains excessive aliasing",
+            )
 
     def location(self, node: Node) -> SourceLocation | None:
         return SourceLocation(self.path, node.start_mark.line + 1) if self.path else None
@@ -479,6 +549,8 @@ def load_documents(
     parser = _Parser(text)
     documents: list[Document] = []
     builder = _Builder(path, v3=True)
+    if "*" in text:
+        builder.count_aliases()
     with gc_paused():
         try:
             index = 0
@@ -488,6 +560,7 @@ def load_documents(
                     break
                 if deepstack.active():
                     _check_depth(root, path)
+                builder.new_document()
                 targeted = None
                 if patches:
                     obj, targeted = _build_patch(builder, root, path)
@@ -750,10 +823,18 @@ def load_kustomization_yaml(text: str, path: str) -> tuple[Any, LineMap]:
     if root is None:
         return None, {}
     lines: LineMap = {(): root.start_mark.line + 1}
-    return _Builder(path, v3=False, lines=lines).build(root), lines
+    builder = _Builder(path, v3=False, lines=lines)
+    if "*" in text:
+        builder.count_aliases()
+    return builder.build(root), lines
 
 
 def load_yaml11(text: str, path: str | None = None) -> Any:
     """The first document of ``text`` with YAML 1.1 typing (JSON6902 ops written in YAML)."""
     root = _parse_first(text, path, v3=False)
-    return None if root is None else _Builder(path, v3=False).build(root)
+    if root is None:
+        return None
+    builder = _Builder(path, v3=False)
+    if "*" in text:
+        builder.count_aliases()
+    return builder.build(root)
