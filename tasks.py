@@ -65,8 +65,8 @@ def setup() -> None:
     if STAMP.exists() and STAMP.read_text().strip() == digest:
         return
     _step(
-        "installing envlib with its test and Voila extras (a few minutes the first time)",
-        PY, "-m", "pip", "install", "--quiet", "-e", ".[test,voila]",
+        "installing envlib with its test, Voila and Helm extras (a few minutes the first time)",
+        PY, "-m", "pip", "install", "--quiet", "-e", ".[test,voila,helm]",
     )  # fmt: skip
     STAMP.write_text(digest + "\n")
 

@@ -48,7 +48,47 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="remote resources from envlib's cache only; never touch the network",
     )
+    add_helm_arguments(parser)
     parser.set_defaults(handler=run)
+
+
+def add_helm_arguments(parser: argparse.ArgumentParser) -> None:
+    """kubectl kustomize's helm flags, same names and meaning."""
+    group = parser.add_argument_group("helm (helmCharts), as in kubectl kustomize")
+    group.add_argument(
+        "--enable-helm", action="store_true", help="enable the Helm chart inflator (helmCharts)"
+    )
+    group.add_argument(
+        "--helm-command",
+        metavar="PATH",
+        help="helm executable (default: helm on PATH, else Helm's SDK in-process: envlib[helm])",
+    )
+    group.add_argument("--helm-kube-version", default="", help="Capabilities.KubeVersion for Helm")
+    group.add_argument(
+        "--helm-api-versions",
+        action="append",
+        default=[],
+        metavar="VERSIONS",
+        help="Capabilities.APIVersions for Helm (repeat, or separate with commas)",
+    )
+    group.add_argument("--helm-debug", action="store_true", help="helm template --debug")
+
+
+def helm_settings(args: argparse.Namespace) -> Any:
+    """The :class:`envlib.helm.HelmSettings` the parsed flags ask for."""
+    from envlib.helm import HelmSettings
+
+    apis = tuple(
+        v for item in getattr(args, "helm_api_versions", []) or [] for v in item.split(",") if v
+    )
+    return HelmSettings(
+        enabled=bool(getattr(args, "enable_helm", False)),
+        command=getattr(args, "helm_command", None) or None,
+        kube_version=getattr(args, "helm_kube_version", "") or "",
+        api_versions=apis,
+        debug=bool(getattr(args, "helm_debug", False)),
+        offline=bool(getattr(args, "offline", False)),
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -63,6 +103,7 @@ def run(args: argparse.Namespace) -> int:
             trace=bool(getattr(args, "annotate", False)),
             on_warning=lambda line: print(line, file=sys.stderr, flush=True),
             offline=bool(getattr(args, "offline", False)),
+            helm=helm_settings(args),
         )
     except EnvlibError as exc:
         if args.kustomize_errors and exc.kustomize_message and not getattr(args, "debug", False):

@@ -9,8 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from envlib.errors import KustomizationError, LoadError, UnsupportedError, YamlSyntaxError
+from envlib.errors import (
+    GeneratorError,
+    KustomizationError,
+    LoadError,
+    YamlSyntaxError,
+)
+from envlib.helm import HelmSettings
 from envlib.kustomize.generators.configmap_secret import generate
+from envlib.kustomize.generators.helm_chart import configure as configure_charts
 from envlib.kustomize.load.kustomization import (
     Kustomization,
     Selector,
@@ -431,8 +438,8 @@ def test_case_32_unknown_field(shared_dir: Path) -> None:
 def test_case_39_helm_charts_refused(shared_dir: Path) -> None:
     case = shared_dir / "kustomize-cases/39-helmcharts-without-enable-helm-error"
     kust = load_kustomization(case / "overlay")
-    with pytest.raises(UnsupportedError) as info:
-        generate(kust)
+    with pytest.raises(GeneratorError) as info:
+        configure_charts(kust, HelmSettings(), restrict=True)
     expected = (case / "expected/stderr.txt").read_text().removeprefix("error: ").rstrip("\n")
     assert info.value.kustomize_message == expected
     assert info.value.entry == "helmCharts[0]"
@@ -451,15 +458,16 @@ HELM = [
 @pytest.mark.parametrize("text", [c[1] for c in HELM], ids=[c[0] for c in HELM])
 def test_helm_refusal_matches_oracle(tmp_path: Path, oracle, text: str) -> None:
     write_kust(tmp_path, text)
-    with pytest.raises(UnsupportedError) as info:
-        generate(load_kustomization(tmp_path))
+    with pytest.raises(GeneratorError) as info:
+        configure_charts(load_kustomization(tmp_path), HelmSettings(), restrict=True)
     assert info.value.kustomize_message == oracle_error(oracle.build(tmp_path))
-    assert "envlib never runs helm" in str(info.value)
+    assert "--enable-helm" in str(info.value)
 
 
 def test_empty_helm_charts_list_is_fine(tmp_path: Path) -> None:
     write_kust(tmp_path, "helmCharts: []\nnamePrefix: x\n")
     assert generate(load_kustomization(tmp_path)) == []
+    assert configure_charts(load_kustomization(tmp_path), HelmSettings(), restrict=True) == []
 
 
 # -- the typed model and locations ----------------------------------------------------------

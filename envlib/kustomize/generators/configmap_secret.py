@@ -267,13 +267,9 @@ def _make_object(
 def generate(kust: Kustomization) -> list[Generated]:
     """Every configMapGenerator entry, then every secretGenerator entry, as new resources.
 
-    ``helmCharts`` are refused first, as kustomize configures (and, without ``--enable-helm``,
-    rejects) every generator before running any of them.
+    (``helmCharts`` are configured before this runs: kustomize configures every generator,
+    and without ``--enable-helm`` rejects the charts, before running any of them.)
     """
-    if kust.helm_charts:
-        from envlib.kustomize.load.kustomization import helm_unsupported
-
-        raise helm_unsupported(kust)
     out: list[Generated] = []
     for field, entries in (
         ("configMapGenerator", kust.config_map_generator),

@@ -28,7 +28,6 @@ from envlib.errors import (
     KustomizationError,
     LoadError,
     SourceLocation,
-    UnsupportedError,
     YamlSyntaxError,
 )
 from envlib.kustomize.load import fs
@@ -323,29 +322,3 @@ def _add_legacy_aliases(kust: Kustomization, d: dict[str, Any]) -> None:
     offset = len(d.get("helmCharts") or [])
     for j in range(legacy_charts):
         kust.aliases[("helmCharts", offset + j)] = ("helmChartInflationGenerator", j)
-
-
-# -- helm ----------------------------------------------------------------------------------
-def helm_unsupported(kust: Kustomization) -> UnsupportedError:
-    """The error for ``helmCharts``: kustomize needs ``--enable-helm``; envlib never runs helm.
-
-    The message embeds the first chart's plugin config (helmGlobals + chart, empty fields
-    omitted) as kustomize marshals it.
-    """
-    chart = kust.helm_charts[0]
-    config = {k: v for k, v in (kust.helm_globals or {}).items() if v not in (None, "")}
-    config.update({k: v for k, v in chart.items() if v not in (None, "", False, [], {})})
-    from envlib.kustomize.yaml.emitter import (
-        dump_object,  # go-yaml v2 text, as kustomize's yaml.Marshal
-    )
-
-    text = dump_object(config)
-    name = chart.get("name") or "?"
-    return UnsupportedError(
-        f"helm chart {name!r}: envlib never runs helm (kubectl kustomize also fails here "
-        "without --enable-helm); render the chart and list the output under resources:",
-        location=kust.location("helmCharts", 0),
-        entry=kust.entry_name("helmCharts", 0),
-        kustomize_message="trouble configuring builtin HelmChartInflationGenerator with "
-        f"config: `\n{text}`: must specify --enable-helm",
-    )

@@ -289,6 +289,13 @@ def _flatten(obj: Any, display: str, doc: _ParsedDoc, out: list[Resource]) -> No
     out.append(Resource.from_obj(obj, Origin(display, doc.doc_index, doc.line)))
 
 
+def flatten_document(
+    obj: Any, display: str, doc_index: int, line: int | None, out: list[Resource]
+) -> None:
+    """Append one parsed document's resources (``*List`` items flattened), as files do."""
+    _flatten(obj, display, _ParsedDoc(obj, doc_index, line), out)
+
+
 def resources_from_file(path: Path) -> list[Resource]:
     """Load every object of a YAML stream (``*List`` kinds flattened) as fresh resources."""
     return _resources(_parse_file(path), fs.display_path(path))

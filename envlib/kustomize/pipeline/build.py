@@ -14,6 +14,7 @@ root's own ``patches`` (``extra_patches``), which is what patch toggles and what
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from envlib.errors import EnvlibError, LoadError, SourceLocation, UnsupportedError
+from envlib.helm import HelmSettings
 from envlib.kustomize.core.resource import ResMap, Resource
 from envlib.kustomize.core.sorting import SortOptions, sort_resources
 from envlib.kustomize.core.trace import BuildTrace, Change, Step, diff_paths, snapshot
@@ -145,6 +147,7 @@ class BuildOptions:
     on_warning: Callable[[str], None] | None = None
     offline: bool = False  # remote resources from envlib's cache only, never the network
     on_fetch: Callable[[str], None] | None = None  # progress lines while fetching (None: stderr)
+    helm: HelmSettings = field(default_factory=HelmSettings)  # --enable-helm and friends
 
 
 def _project_root(directory: Path) -> Path:
@@ -394,6 +397,7 @@ def build(
     fs: fs_mod.FileSystem | None = None,
     offline: bool = False,
     on_fetch: Callable[[str], None] | None = None,
+    helm: HelmSettings | None = None,
 ) -> BuildResult:
     """Build the kustomization in directory ``path`` exactly as ``kubectl kustomize`` does.
 
@@ -410,6 +414,9 @@ def build(
     and cached outside the repository (docs/remote.md); ``offline=True`` uses only that
     cache and never touches the network; ``on_fetch`` receives a progress line per fetch
     (default: printed on stderr). Remote inputs are recorded by URL in ``inputs.remote``.
+    ``helm`` carries kubectl's
+    ``--enable-helm``/``--helm-command``/``--helm-kube-version``/``--helm-api-versions``
+    (default: helm disabled, so ``helmCharts`` fail exactly as in kubectl without the flag).
     Raises :class:`~envlib.errors.EnvlibError`
     subclasses on bad input, with kustomize's own text in ``kustomize_message``.
     """
@@ -446,6 +453,10 @@ def build(
             on_warning=note,
             offline=offline,
             on_fetch=on_fetch,
+            # the cache-only promise covers helm pull too
+            helm=dataclasses.replace(helm or HelmSettings(), offline=True)
+            if offline
+            else helm or HelmSettings(),
         )
         result = deepstack.call(attempt, options)
     result.inputs = reads

@@ -153,7 +153,13 @@ class LevelSteps(TransformerStages):
     def _generators(self) -> list[Any]:
         if not hasattr(self, "_generated"):
             from envlib.kustomize.generators.configmap_secret import generate
+            from envlib.kustomize.generators.helm_chart import configure
 
+            # kustomize configures every generator (rejecting helmCharts without
+            # --enable-helm) before any of them generates
+            self._charts: list[Any] = configure(
+                self.kust, self.builder.options.helm, self.builder.options.restrict
+            )
             self._generated: list[Any] = generate(self.kust)
         return self._generated
 
@@ -182,7 +188,29 @@ class LevelSteps(TransformerStages):
         self._generator_stage("secretGenerator")
 
     def stage_helmCharts(self) -> None:
-        self._generators()  # generate() refuses helmCharts with kustomize's message
+        self._generators()
+        from envlib.kustomize.generators.helm_chart import absorb_chart, inflate
+        from envlib.kustomize.patches.merge import merge_with_empties
+
+        options = self.builder.options
+        for chart in self._charts:
+            name = chart.name
+            release = chart.chart.get("releaseName") or "release-name"
+            step = self.step(
+                chart.entry,
+                "helmCharts",
+                f"inflate helm chart {name} (release {release})",
+                "helmCharts",
+                chart.index,
+            )
+
+            def run(chart: Any = chart) -> None:
+                resources = inflate(
+                    self.kust, chart, options.helm, options.restrict, merge_with_empties
+                )
+                absorb_chart(self.resmap, chart, resources)
+
+            self.builder.run_step(step, self.resmap, run)
 
     def stage_generators(self) -> None:
         entries = field_value(self.kust, "generators", [])

@@ -159,6 +159,8 @@ class RootSteps(Stages):
         if not generator:
             return f"path: {where}\n"
         kind = "SecretGenerator" if generator.startswith("secret") else "ConfigMapGenerator"
+        if generator.startswith("helmCharts"):
+            kind = "HelmChartInflationGenerator"
         return f"configuredIn: {where}\nconfiguredBy:\n  apiVersion: builtin\n  kind: {kind}\n"
 
     def stage_stripInternal(self) -> list[Resource]:
