@@ -10,9 +10,9 @@ repository config, which wins when both exist::
     kustomize:
       buildOptions: --load-restrictor LoadRestrictionsNone
 
-Of kustomize's build flags envlib applies ``--load-restrictor``; ``--enable-helm``,
-``--enable-alpha-plugins`` / ``--enable-exec`` and the like are reported as not applied
-(envlib runs no external programs).
+Of kustomize's build flags envlib applies ``--load-restrictor`` and ``--enable-helm`` (charts
+rendered by Helm, :mod:`envlib.helm`); ``--enable-alpha-plugins`` / ``--enable-exec`` and the
+like are reported as not applied (envlib runs no plugins).
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ class BuildOptions:
     origin: str = ""
     load_restrictor: str = "LoadRestrictionsRootOnly"
     ignored: tuple[str, ...] = ()
+    enable_helm: bool = False
 
     def describe(self) -> str:
         """One cell of the environments table (empty when there are no options)."""
@@ -61,6 +62,7 @@ def parse_build_options(text: str, origin: str) -> BuildOptions:
     except ValueError:
         words = text.split()
     restrictor = "LoadRestrictionsRootOnly"
+    enable_helm = False
     ignored: list[str] = []
     index = 0
     while index < len(words):
@@ -71,10 +73,12 @@ def parse_build_options(text: str, origin: str) -> BuildOptions:
                 index += 1
                 value = words[index]
             restrictor = value
+        elif name == "--enable-helm":
+            enable_helm = value.lower() not in ("false", "0") if eq else True
         elif word.startswith("-"):
             ignored.append(word)
         index += 1
-    return BuildOptions(text.strip(), origin, restrictor, tuple(ignored))
+    return BuildOptions(text.strip(), origin, restrictor, tuple(ignored), enable_helm)
 
 
 def _from_config(repo: Path) -> BuildOptions | None:

@@ -37,11 +37,12 @@ from .discovery import (
     select,
     walk_dirs,
 )
+from .helm_source import render_helm
 from .kustomize_source import render_kustomize
 from .secrets import redact_resources
 from .sources import SourceRenderer, SourceRequest, SourceResult
 
-SOURCE_RENDERERS: dict[str, SourceRenderer] = {"kustomize": render_kustomize}
+SOURCE_RENDERERS: dict[str, SourceRenderer] = {"kustomize": render_kustomize, "helm": render_helm}
 """Source kind (``"kustomize"``, ``"helm"``, ...) -> its renderer (:mod:`.sources`).
 
 Add a kind by assigning ``SOURCE_RENDERERS["helm"] = render_helm``; :func:`render` looks the

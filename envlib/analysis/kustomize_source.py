@@ -89,8 +89,12 @@ def render_kustomize(request: SourceRequest) -> SourceResult:
     restrictor = settings.load_restrictor if settings is not None else "LoadRestrictionsRootOnly"
     if settings is not None and settings.text:
         applied.append(settings.describe())
+    from envlib.helm import HelmSettings
+
+    helm = HelmSettings(enabled=settings is not None and settings.enable_helm)
     result = build(
         source.path,
+        helm=helm,
         load_restrictor=restrictor,
         disabled_steps=request.disabled_steps,
         extra_patches=request.extra_patches,

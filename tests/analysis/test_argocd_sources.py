@@ -92,6 +92,7 @@ def test_a_registered_renderer_renders_its_kind(
         return SourceResult([], applied=("helm values",))
 
     envs = {e.name: e for e in discover(multi_repo)}
+    monkeypatch.delitem(environments.SOURCE_RENDERERS, "helm", raising=False)
     # without a helm renderer: the chart-only app names what is missing, in one line
     with pytest.raises(LoadError, match="helm sources are not supported"):
         render(envs["chart-only"])
