@@ -18,12 +18,14 @@ from typing import Any
 import pandas as pd
 
 from envlib.kustomize.core.resource import Resource
+from envlib.kustomize.load.fs import display_path
 from envlib.provenance import Entry, FieldProvenance, Provenance
 from envlib.provenance.reasons import why
 
 from .blame import BlameError, find_resource, get_value, parse_field
 from .diff import format_path, format_value
 from .environments import RenderedEnv
+from .helm_explain import render_of
 from .secrets import is_secret_path
 
 REDACTED = "<redacted>"
@@ -99,6 +101,9 @@ def _field(rendered: RenderedEnv, res: Resource, text: str) -> FieldProvenance:
 def explain_field(rendered: RenderedEnv, resource: str | Resource, field: str) -> pd.DataFrame:
     """One row per entry in the field's history: declaration first, final value last."""
     res = resource if isinstance(resource, Resource) else find_resource(rendered, resource)
+    helm = render_of(rendered.original(res))
+    if helm is not None:
+        return _helm_field(rendered, res, helm, field)
     prov = provenance(rendered)
     found = _field(rendered, res, field)
     rows = []
@@ -119,9 +124,36 @@ def explain_field(rendered: RenderedEnv, resource: str | Resource, field: str) -
     return pd.DataFrame(rows, columns=CHAIN_COLUMNS)
 
 
+def _helm_field(rendered: RenderedEnv, res: Resource, helm: Any, field: str) -> pd.DataFrame:
+    """A Helm-rendered field: the values line behind it (checked by re-render), the template."""
+    from .helm_explain import explain_field as helm_explain
+
+    path = parse_field(res.obj, field)
+    value = get_value(res.obj, path)
+    if value is None:
+        raise ExplainError(f"{res.kind}/{res.name} has no field {field!r}")
+    shown = _shown(res, path, value)
+    base = {"env": rendered.name, "resource": f"{res.kind}/{res.name}", "field": format_path(path)}
+    template = display_path(res.origin.path)
+    rows: list[dict[str, Any]] = []
+    found = [] if shown == REDACTED else helm_explain(helm, rendered.original(res), path, value)
+    for location, key in found:
+        rows.append({**base, "order": len(rows), "value": shown, "location": location,
+                     "step": f"values {key}", "kind": "values", "why": ""})  # fmt: skip
+    rows.append({**base, "order": len(rows), "value": shown, "location": template,
+                 "step": "template", "kind": "template", "why": ""})  # fmt: skip
+    return pd.DataFrame(rows, columns=CHAIN_COLUMNS)
+
+
 def explain_resource(rendered: RenderedEnv, resource: str | Resource) -> pd.DataFrame:
     """One row per scalar field: final value, where it was written, by which step, why."""
     res = resource if isinstance(resource, Resource) else find_resource(rendered, resource)
+    helm = render_of(rendered.original(res))
+    if helm is not None:
+        from .helm_explain import field_rows
+
+        scalars = [(p, v) for p, v in _scalars(res.obj) if _shown(res, p, v) != REDACTED]
+        return field_rows(helm, rendered.original(res), scalars)
     prov = provenance(rendered)
     rows = []
     for found in prov.fields(rendered.original(res)):
@@ -139,6 +171,14 @@ def explain_resource(rendered: RenderedEnv, resource: str | Resource) -> pd.Data
             }
         )
     return pd.DataFrame(rows, columns=FIELD_COLUMNS)
+
+
+def _scalars(obj: Any, path: tuple[str | int, ...] = ()) -> list[tuple[tuple[str | int, ...], Any]]:
+    if isinstance(obj, dict):
+        return [x for k, v in obj.items() for x in _scalars(v, (*path, k))]
+    if isinstance(obj, list):
+        return [x for i, v in enumerate(obj) for x in _scalars(v, (*path, i))]
+    return [(path, obj)]
 
 
 def sentence(frame: pd.DataFrame) -> str:

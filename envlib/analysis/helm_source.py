@@ -241,9 +241,51 @@ def render_helm(request: SourceRequest) -> SourceResult:
         except HelmFailure as exc:
             raise _failure(request, exc, chart_dir, shown) from None
         resources = resources_from_output(text, chart_dir)
+        from .helm_explain import HelmRender, remember
+
+        layers = _layers(request, chart_dir, helm_request, shown)
+        inline = _inline_values(source.options)
+        render = HelmRender(helm_request, layers, engine.command, os.fspath(chart_dir), inline)
+        remember(resources, render)
     applied = [*source.parameter_files, *(f"values {v}" for v in shown)]
     applied += [f"{v} (missing, ignored)" for v in skipped]
     return SourceResult(resources=resources, inputs=reads, applied=tuple(applied))
+
+
+def _layers(
+    request: SourceRequest, chart_dir: Path, helm_request: TemplateRequest, shown: list[str]
+) -> tuple[Any, ...]:
+    """The values in play, lowest precedence first, for :mod:`.helm_explain`."""
+    import yaml
+
+    from .helm_explain import Layer
+
+    def read(path: str) -> dict[str, Any]:
+        try:
+            loaded = yaml.safe_load(fs.read_text(path))
+        except (yaml.YAMLError, LoadError):
+            return {}
+        return loaded if isinstance(loaded, dict) else {}
+
+    layers = [Layer(display_path(chart_dir / "values.yaml"), os.fspath(chart_dir / "values.yaml"),
+                    read(os.fspath(chart_dir / "values.yaml")))]  # fmt: skip
+    app_file = request.env.app.file or request.env.name
+    for path, label in zip(helm_request.values_files, shown, strict=True):
+        if label in ("values", "valuesObject"):
+            layers.append(Layer(f"{app_file} ({label})", None, read(path)))
+        else:
+            layers.append(Layer(label, path, read(path)))
+    params: dict[str, Any] = {}
+    for word in (*helm_request.set_values, *helm_request.set_string_values):
+        name, _, value = word.partition("=")
+        node = params
+        parts = name.split(".")
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = value.replace("\\,", ",")
+    if params:
+        layers.append(Layer(f"{app_file} (parameters)", None, params))
+    return tuple(layers)
 
 
 def _failure(

@@ -223,3 +223,24 @@ def test_kustomize_source_with_enable_helm_build_option(
     rendered = render(env)
     (dep,) = [r for r in rendered.resources if r.kind == "Deployment"]
     assert (dep.namespace, dep.obj["spec"]["replicas"]) == ("prod", 4)
+
+
+def test_explain_names_the_values_line(helm_repo: Path, capsys) -> None:
+    """``3 at values-prod.yaml:1``: the key is checked by rendering again with it changed."""
+    argv = ["explain", "shop-prod", "Deployment/shop-app", "spec.replicas"]
+    assert main([*argv, "--repo", str(helm_repo), "-o", "json"]) == 0
+    out = capsys.readouterr().out
+    assert "charts/shop/values-prod.yaml:1" in out and "values replicas" in out
+    image = [
+        "explain",
+        "shop-prod",
+        "Deployment/shop-app",
+        "spec.template.spec.containers[0].image",
+    ]
+    assert main([*image, "--repo", str(helm_repo)]) == 0
+    out = capsys.readouterr().out
+    assert "charts/shop/values.yaml:3 (values image.repository)" in out
+    assert "argocd/prod.yaml (parameters) (values image.tag)" in out
+    assert main(["explain", "shop-prod", "Deployment/shop-app", "--repo", str(helm_repo)]) == 0
+    table = capsys.readouterr().out
+    assert "values-prod.yaml:10" in table  # resources.requests.memory, by its key name
