@@ -150,10 +150,17 @@ def explain_resource(rendered: RenderedEnv, resource: str | Resource) -> pd.Data
     res = resource if isinstance(resource, Resource) else find_resource(rendered, resource)
     helm = render_of(rendered.original(res))
     if helm is not None:
-        from .helm_explain import field_rows
+        from .helm_explain import field_sources
 
         scalars = [(p, v) for p, v in _scalars(res.obj) if _shown(res, p, v) != REDACTED]
-        return field_rows(helm, rendered.original(res), scalars)
+        template = display_path(res.origin.path)
+        helm_rows = [
+            {"field": format_path(path), "value": format_value(value) or "",
+             "location": location, "step": step, "history": "",
+             "why": f"rendered by {template}"}
+            for path, value, location, step in field_sources(helm, rendered.original(res), scalars)
+        ]  # fmt: skip
+        return pd.DataFrame(helm_rows, columns=FIELD_COLUMNS)
     prov = provenance(rendered)
     rows = []
     for found in prov.fields(rendered.original(res)):

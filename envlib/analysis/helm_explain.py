@@ -20,8 +20,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-import pandas as pd
-
 from envlib.helm import HelmFailure, TemplateRequest
 from envlib.kustomize.core.resource import Resource
 from envlib.kustomize.load.fs import display_path
@@ -120,7 +118,7 @@ def _sentinel(value: Any) -> str:
 def _field_of(text: str, res: Resource, path: tuple[str | int, ...], chart_dir: str) -> Any:
     from pathlib import Path
 
-    from envlib.analysis.helm_source import resources_from_output
+    from .helm_output import resources_from_output
 
     for other in resources_from_output(text, Path(chart_dir)):
         if other.kind == res.kind and other.origin.path == res.origin.path:
@@ -250,23 +248,19 @@ def explain_field(
     return out
 
 
-COLUMNS = ["field", "value", "location", "step", "history", "why"]
-
-
-def field_rows(
+def field_sources(
     render: HelmRender, res: Resource, scalars: list[tuple[tuple[str | int, ...], Any]]
-) -> pd.DataFrame:
-    """Every scalar field: the template it comes from, and the likeliest values key (unchecked)."""
-    from envlib.analysis.diff import format_path, format_value
-
+) -> list[tuple[tuple[str | int, ...], Any, str, str]]:
+    """Every scalar field: (path, value, location, step) - the template, or the likeliest
+    values key (unchecked: one render per field would be slow)."""
     template = display_path(res.origin.path)
-    rows = []
+    out = []
     for path, value in scalars:
         wanted = _text(value)
         leaf = str(path[-1]).lower() if path else ""
         exact = [k for k in candidates(render, path, value) if _text(_merged(render, k)) == wanted]
-        # unchecked here (one render per field would be slow): claim a key only when its name
-        # is the field's, or its value is distinctive text no other key has
+        # claim a key only when its name is the field's, or its value is distinctive text
+        # no other key has
         found = [k for k in exact if k[-1].lower() == leaf]
         if not found and len(exact) == 1 and len(wanted) >= 3 and not wanted.isdigit():
             found = exact
@@ -275,14 +269,5 @@ def field_rows(
             label, line = site(render, found[0])
             location = f"{label}:{line}" if line else label
             step = "values " + ".".join(found[0])
-        rows.append(
-            {
-                "field": format_path(path),
-                "value": format_value(value) or "",
-                "location": location,
-                "step": step,
-                "history": "",
-                "why": f"rendered by {template}",
-            }
-        )
-    return pd.DataFrame(rows, columns=COLUMNS)
+        out.append((path, value, location, step))
+    return out

@@ -26,14 +26,13 @@ from typing import Any
 
 from envlib.errors import LoadError, SourceLocation
 from envlib.helm import HelmFailure, HelmSettings, TemplateRequest, engine_for
-from envlib.kustomize.core.resource import Origin, Resource
 from envlib.kustomize.load import fs
 from envlib.kustomize.load.fs import display_path
 
 from .argocd import SourceSpec
+from .helm_output import resources_from_output
 from .sources import SourceRequest, SourceResult
 
-_SOURCE = re.compile(r"^---\n# Source: (?P<file>[^\n]+)\n", re.M)
 _GIT_URL = re.compile(r"(?:\.git)?/*$")
 
 
@@ -189,27 +188,6 @@ def template_request(
         shown,
         skipped,
     )
-
-
-def resources_from_output(text: str, chart_dir: Path) -> list[Resource]:
-    """helm template's stdout as resources, each with its template file as origin."""
-    from envlib.kustomize.core.trace import snapshot
-    from envlib.kustomize.load.resource_entries import flatten_document
-    from envlib.kustomize.yaml.readers import load_documents
-
-    marks = list(_SOURCE.finditer(text))
-    chunks = [(m.group("file"), text[m.end() : nxt.start() if nxt else len(text)])
-              for m, nxt in zip(marks, [*marks[1:], None], strict=True)]  # fmt: skip
-    out: list[Resource] = []
-    for helm_file, chunk in chunks:
-        _, _, rest = helm_file.partition("/")  # "<chart>/templates/x.yaml"
-        display = display_path(chart_dir / rest)
-        for doc in load_documents(chunk, display, resources=True):
-            if doc.obj is not None:
-                flatten_document(snapshot(doc.obj), display, doc.doc_index, doc.line, out)
-    for res in out:
-        res.origin = Origin(res.origin.path, res.origin.doc_index, res.origin.line)
-    return out
 
 
 def render_helm(request: SourceRequest) -> SourceResult:

@@ -147,3 +147,10 @@ def test_offline_never_pulls(tmp_path: Path, write_tree, helm_sdk: None) -> None
     got = envlib_build(tmp_path, HelmSettings(enabled=True, offline=True))
     assert got.rc == 1
     assert "--offline" in got.stderr and "https://charts.invalid" in got.stderr
+
+
+def test_build_offline_flag_covers_helm_pull(tmp_path: Path, write_tree, helm_sdk: None) -> None:
+    kust = "helmCharts:\n- name: gone\n  repo: https://charts.invalid\n"
+    write_tree({"kustomization.yaml": kust}, tmp_path)
+    got = envlib_cli("build", "--enable-helm", "--offline", str(tmp_path))
+    assert got.rc == 1 and "--offline forbids pulling" in got.stderr
