@@ -12,11 +12,14 @@ asks :mod:`envlib.helm` for ``helm template``, and reads the YAML back as resour
 
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from envlib.errors import EnvlibError, GeneratorError, LoadError, SourceLocation
@@ -263,11 +266,15 @@ def inflate(
             raise _fail(chart, exc.first_line, _kustomize_text(exc)) from None
         chart_dir = os.path.join(abs_chart_home(kust, chart), chart.name)
         fs.note_read(chart_dir)
+        values_restrict = restrict
         if not fs.isdir(chart_dir):
-            _pull(kust, chart, engine, settings, home, chart_dir)
+            chart_dir = _pull(kust, chart, engine, settings, home, chart_dir)
+            if not chart.values_file_given:  # the pulled chart's own values.yaml
+                chart = replace(chart, values_file=os.path.join(chart_dir, "values.yaml"))
+                values_restrict = False
         values_path = os.path.join(tmp, f"{chart.name}-kustomize-values.yaml")
         with open(values_path, "wb") as handle:
-            handle.write(merged_values(kust, chart, restrict, merge2))
+            handle.write(merged_values(kust, chart, values_restrict, merge2))
         with _on_disk(chart_dir) as disk_dir:
             _note_chart(disk_dir if disk_dir == chart_dir else "")
             request = TemplateRequest(
@@ -300,6 +307,14 @@ def _note_chart(directory: str) -> None:
             fs.note_read(os.path.join(top, name))
 
 
+def pulled_chart_dir(repo: str, name: str, version: str) -> Path:
+    """Where a pulled chart lives: envlib's cache, never the repository (docs/helm.md)."""
+    from envlib.kustomize.load.remote.cache import cache_root
+
+    key = hashlib.sha256("\0".join((repo, name, version)).encode("utf-8")).hexdigest()[:20]
+    return cache_root().parent / "helm" / f"{name}-{version or 'latest'}-{key}"
+
+
 def _pull(
     kust: Kustomization,
     chart: ConfiguredChart,
@@ -307,7 +322,13 @@ def _pull(
     settings: HelmSettings,
     home: str,
     chart_dir: str,
-) -> None:
+) -> str:
+    """kustomize's ``helm pull`` of a ``repo:`` chart missing under chartHome; the chart dir.
+
+    kustomize untars into chartHome, inside the repository; envlib never writes there, so
+    the chart goes to its cache (one pull per repo/name/version; an unpinned chart is pulled
+    again unless ``--offline``, which uses the cache alone).
+    """
     repo = str(chart.chart.get("repo") or "")
     if not repo:
         raise _fail(
@@ -315,25 +336,38 @@ def _pull(
             f"no chart at {fs.display_path(chart_dir)} and no repo: to pull it from",
             "no repo specified for pull, no chart found at ''",
         )
+    version = str(chart.chart.get("version") or "")
+    entry = pulled_chart_dir(repo, chart.name, version)
+    cached = entry / chart.name
+    if cached.is_dir() and (version or settings.offline):
+        return os.fspath(cached)
     if settings.offline:
         raise _fail(
             chart,
             f"chart {chart.name!r} is not under {fs.display_path(os.path.dirname(chart_dir))} "
-            f"and --offline forbids pulling it from {repo}",
+            f"nor in envlib's cache, and --offline forbids pulling it from {repo}",
             f"--offline: not pulling chart {chart.name} from {repo}",
         )
-    request = PullRequest(
-        name=chart.name,
-        repo=repo,
-        untar_dir=abs_chart_home(kust, chart),
-        version=str(chart.chart.get("version") or ""),
-    )
+    entry.parent.mkdir(parents=True, exist_ok=True)
+    fresh = Path(tempfile.mkdtemp(prefix=f".{entry.name}-", dir=entry.parent))
+    request = PullRequest(name=chart.name, repo=repo, untar_dir=os.fspath(fresh), version=version)
     try:
         engine.pull(request, home)
     except HelmFailure as exc:
+        shutil.rmtree(fresh, ignore_errors=True)
         raise _fail(
             chart, f"helm pull from {repo} failed: {exc.first_line}", _kustomize_text(exc)
         ) from None
+    if not (fresh / chart.name).is_dir():
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise _fail(chart, f"helm pull from {repo} gave no chart {chart.name!r}", "helm pull")
+    old = entry.with_name(entry.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if entry.exists():
+        os.replace(entry, old)
+    os.replace(fresh, entry)
+    shutil.rmtree(old, ignore_errors=True)
+    return os.fspath(cached)
 
 
 def _kustomize_text(exc: HelmFailure, command: str = "helm", home: str = "") -> str:
