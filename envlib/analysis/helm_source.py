@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -209,8 +210,20 @@ def render_helm(request: SourceRequest) -> SourceResult:
         raise LoadError(
             f"environment {request.env.name!r}: {exc.first_line}", location=_where(request)
         ) from None
-    with fs.recording() as reads, tempfile.TemporaryDirectory(prefix="envlib-argocd-helm-") as tmp:
+    from envlib.kustomize.generators.helm_chart import chart_on_disk, file_on_disk
+
+    with (
+        fs.recording() as reads,
+        tempfile.TemporaryDirectory(prefix="envlib-argocd-helm-") as tmp,
+        chart_on_disk(os.fspath(chart_dir)) as disk_dir,
+    ):
         helm_request, shown, skipped = template_request(request, chart_dir, tmp)
+        # Helm reads the disk; a preview reads git objects: give Helm copies then
+        helm_request = replace(
+            helm_request,
+            chart_dir=disk_dir,
+            values_files=tuple(file_on_disk(p, tmp) for p in helm_request.values_files),
+        )
         for top, _dirs, names in fs.walk(chart_dir):
             for name in names:
                 fs.note_read(os.path.join(top, name))

@@ -244,3 +244,18 @@ def test_explain_names_the_values_line(helm_repo: Path, capsys) -> None:
     assert main(["explain", "shop-prod", "Deployment/shop-app", "--repo", str(helm_repo)]) == 0
     table = capsys.readouterr().out
     assert "values-prod.yaml:10" in table  # resources.requests.memory, by its key name
+
+
+def test_a_git_revision_renders_its_own_values(helm_repo: Path) -> None:
+    """Previews read git objects: Helm gets copies of the chart and values of that revision."""
+    from envlib.kustomize.load import fs
+    from envlib.kustomize.load.overlayfs import OverlayFileSystem
+
+    prod_values = helm_repo / "charts/shop/values-prod.yaml"
+    edited = OverlayFileSystem(fs.current(), {prod_values: PROD_VALUES.replace("3", "5", 1)})
+    env = _envs(helm_repo)["shop-prod"]
+    with fs.using(edited):
+        rendered = render(env)  # type: ignore[arg-type]
+    (dep,) = [r for r in rendered.resources if r.kind == "Deployment"]
+    assert dep.obj["spec"]["replicas"] == 5
+    assert prod_values.read_text() == PROD_VALUES  # the working tree is untouched

@@ -226,10 +226,31 @@ def merged_values(
     return dump_object(out or {}).encode("utf-8")
 
 
-@contextmanager
-def _on_disk(directory: str) -> Iterator[str]:
-    """The chart as a real directory: Helm reads the disk, envlib may read git objects."""
+def _real_disk(path: str) -> bool:
+    """Whether Helm may read ``path`` itself: the OS file system, or a pulled chart."""
+    from envlib.kustomize.load.remote.cache import cache_root
+
     if isinstance(fs.current(), fs.OSFileSystem):
+        return True
+    return Path(path).is_relative_to(cache_root().parent)
+
+
+def file_on_disk(path: str, tmp: str) -> str:
+    """``path`` where Helm can read it (a copy in ``tmp`` when envlib reads git objects)."""
+    if _real_disk(path) or Path(path).is_relative_to(tmp):
+        return path
+    copy = os.path.join(tmp, "values-" + hashlib.sha256(path.encode()).hexdigest()[:12])
+    os.makedirs(copy, exist_ok=True)
+    target = os.path.join(copy, os.path.basename(path))
+    with open(target, "wb") as handle:
+        handle.write(fs.read_bytes(path))
+    return target
+
+
+@contextmanager
+def chart_on_disk(directory: str) -> Iterator[str]:
+    """The chart as a real directory: Helm reads the disk, envlib may read git objects."""
+    if _real_disk(directory):
         yield directory
         return
     with tempfile.TemporaryDirectory(prefix="envlib-chart-") as tmp:
@@ -275,14 +296,17 @@ def inflate(
         values_path = os.path.join(tmp, f"{chart.name}-kustomize-values.yaml")
         with open(values_path, "wb") as handle:
             handle.write(merged_values(kust, chart, values_restrict, merge2))
-        with _on_disk(chart_dir) as disk_dir:
+        with chart_on_disk(chart_dir) as disk_dir:
             _note_chart(disk_dir if disk_dir == chart_dir else "")
             request = TemplateRequest(
                 chart_dir=disk_dir,
                 release_name=str(chart.chart.get("releaseName") or ""),
                 namespace=str(chart.chart.get("namespace") or ""),
                 name_template=str(chart.chart.get("nameTemplate") or ""),
-                values_files=(values_path, *chart.additional_values_files),
+                values_files=(
+                    values_path,
+                    *(file_on_disk(p, tmp) for p in chart.additional_values_files),
+                ),
                 api_versions=chart.api_versions,
                 kube_version=chart.kube_version,
                 include_crds=bool(chart.chart.get("includeCRDs")),
