@@ -71,6 +71,8 @@ def engine_for(settings: HelmSettings) -> Engine:
     """
     if settings.command:
         return Engine(settings.command)
+    if settings.in_process and sdk_available():
+        return Engine(None)
     found = shutil.which("helm")
     if found is not None:
         return Engine("helm")

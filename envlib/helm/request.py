@@ -26,6 +26,7 @@ class HelmSettings:
     api_versions: tuple[str, ...] = ()
     debug: bool = False
     offline: bool = False
+    in_process: bool = False  # Helm's SDK even when a helm binary is on PATH (tests)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from envlib.helm import HelmSettings
 
 pytestmark = pytest.mark.oracle
 
-ON = HelmSettings(enabled=True)
+ON = HelmSettings(enabled=True, in_process=True)  # the SDK, even if a helm binary is on PATH
 
 PROD_VALUES = """\
 replicas: 3

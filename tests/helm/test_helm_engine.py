@@ -136,7 +136,7 @@ def test_failing_template_names_chart_file_line_and_values(
 
 def test_missing_chart_names_the_entry(tmp_path: Path, write_tree, helm_sdk: None) -> None:
     write_tree({"kustomization.yaml": "resources: []\nhelmCharts:\n- name: gone\n"}, tmp_path)
-    got = envlib_build(tmp_path, HelmSettings(enabled=True))
+    got = envlib_build(tmp_path, HelmSettings(enabled=True, in_process=True))
     assert got.rc == 1
     assert "kustomization.yaml:3: helmCharts[0]" in got.stderr and "'gone'" in got.stderr
 
@@ -144,7 +144,7 @@ def test_missing_chart_names_the_entry(tmp_path: Path, write_tree, helm_sdk: Non
 def test_offline_never_pulls(tmp_path: Path, write_tree, helm_sdk: None) -> None:
     kust = "helmCharts:\n- name: gone\n  repo: https://charts.invalid\n  version: 1.0.0\n"
     write_tree({"kustomization.yaml": kust}, tmp_path)
-    got = envlib_build(tmp_path, HelmSettings(enabled=True, offline=True))
+    got = envlib_build(tmp_path, HelmSettings(enabled=True, offline=True, in_process=True))
     assert got.rc == 1
     assert "--offline" in got.stderr and "https://charts.invalid" in got.stderr
 

@@ -71,10 +71,10 @@ def test_repo_chart_pulled_like_kubectl(
     shutil.copytree(mine, theirs)
     expected = kubectl_helm(oracle, theirs, front_end, "--enable-helm")
     assert expected.rc == 0, expected.stderr
-    got = envlib_build(mine, HelmSettings(enabled=True))
+    got = envlib_build(mine, HelmSettings(enabled=True, in_process=True))
     assert (got.rc, got.stdout.decode()) == (0, expected.stdout.decode()), got.stderr
     assert sorted(p.name for p in mine.iterdir()) == ["kustomization.yaml"]  # nothing written
-    offline = envlib_build(mine, HelmSettings(enabled=True, offline=True))
+    offline = envlib_build(mine, HelmSettings(enabled=True, offline=True, in_process=True))
     assert offline.stdout == got.stdout  # from the cache, no network
 
 
@@ -84,5 +84,5 @@ def test_offline_with_an_empty_cache_refuses(
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "empty-cache"))
     kust = f"helmCharts:\n- name: app\n  repo: {chart_repo}\n  version: 1.2.3\n"
     root = write_tree({"kustomization.yaml": kust}, tmp_path / "r")
-    got = envlib_build(root, HelmSettings(enabled=True, offline=True))
+    got = envlib_build(root, HelmSettings(enabled=True, offline=True, in_process=True))
     assert got.rc == 1 and "--offline" in got.stderr and "helmCharts[0]" in got.stderr
