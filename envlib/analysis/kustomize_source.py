@@ -84,14 +84,28 @@ def render_kustomize(request: SourceRequest) -> SourceResult:
         if edited is not None:
             overlay = OverlayFileSystem(fs.current(), {edited.path: edited.text})
             applied.extend(edited.applied)
-        applied.extend(f"{k} (no effect: {why})" for k, why in NO_EFFECT.items() if options.get(k))
     settings = build_options(request.env.repo) if request.env.app.name else None
+    enable_helm = settings is not None and settings.enable_helm
+    if options:
+        # with --enable-helm Argo CD passes kubeVersion/apiVersions on as
+        # --helm-kube-version/--helm-api-versions; otherwise they do nothing
+        helm_keys = ("kubeVersion", "apiVersions") if enable_helm else ()
+        applied.extend(
+            f"{k} (no effect: {why})"
+            for k, why in NO_EFFECT.items()
+            if options.get(k) and k not in helm_keys
+        )
+        applied.extend(k for k in helm_keys if options.get(k))
     restrictor = settings.load_restrictor if settings is not None else "LoadRestrictionsRootOnly"
     if settings is not None and settings.text:
         applied.append(settings.describe())
     from envlib.helm import HelmSettings
 
-    helm = HelmSettings(enabled=settings is not None and settings.enable_helm)
+    helm = HelmSettings(
+        enabled=enable_helm,
+        kube_version=str(options.get("kubeVersion") or "") if enable_helm else "",
+        api_versions=tuple(str(v) for v in options.get("apiVersions") or []) if enable_helm else (),
+    )
     result = build(
         source.path,
         helm=helm,

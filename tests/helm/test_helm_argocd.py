@@ -223,6 +223,20 @@ def test_kustomize_source_with_enable_helm_build_option(
     rendered = render(env)
     (dep,) = [r for r in rendered.resources if r.kind == "Deployment"]
     assert (dep.namespace, dep.obj["spec"]["replicas"]) == ("prod", 4)
+    # Argo CD hands kubeVersion/apiVersions to kustomize's helm with --enable-helm
+    app = root / "argocd/prod.yaml"
+    app.write_text(
+        app.read_text().replace(
+            "path: overlays/prod}",
+            "path: overlays/prod, kustomize: {kubeVersion: 1.27.1, "
+            "apiVersions: [monitoring.coreos.com/v1]}}",
+        )
+    )
+    (env,) = [e for e in discover(root) if e.app.name == "web-prod"]
+    rendered = render(env)
+    kinds = {r.kind for r in rendered.resources}
+    (caps,) = [r for r in rendered.resources if r.name.endswith("-caps")]
+    assert "ServiceMonitor" in kinds and caps.obj["data"]["kubeVersion"] == "v1.27.1"
 
 
 def test_explain_names_the_values_line(helm_repo: Path, capsys) -> None:
