@@ -477,8 +477,9 @@ def test_origin_and_generator_info(tmp_path: Path) -> None:
     assert first.resource.origin.generator == "secretGenerator[0]"
     assert first.resource.origin.line == 2 and second.location.line == 4
     assert first.resource.origin.path.endswith("kustomization.yaml")
-    assert first.resource.generated == GeneratorInfo("create", False)
-    assert second.resource.generated == GeneratorInfo("merge", True)
+    # kustomize's generatorBehavior annotation: "unspecified" unless the entry says
+    assert first.resource.generated == GeneratorInfo("create", False, "unspecified")
+    assert second.resource.generated == GeneratorInfo("merge", True, "merge")
     assert second.entry == "secretGenerator[1]" and second.behavior == "merge"
     assert first.resource.obj == {
         "apiVersion": "v1",

@@ -5,13 +5,15 @@ From the repository root::
     .venv/bin/python -m tools.fuzz.fuzz run --seed 5000 --count 200 --jobs 2
     .venv/bin/python -m tools.fuzz.fuzz run --seed 5000 --count 200 --keep /tmp/fz
     .venv/bin/python -m tools.fuzz.fuzz tree --seed 5017 /tmp/t    # write one tree
+    .venv/bin/python -m tools.fuzz.fuzz recheck tests/fuzz_known.json   # re-run listed seeds
 
 ``run`` builds trees ``seed .. seed+count-1`` (each seed is one deterministic tree with a
 ``base`` and an ``overlay`` root) and prints a summary: how many roots match, how many
 differ, grouped by family (a signature of the first difference), with example roots. kubectl's
 own panics and its non-deterministic key orders are counted apart. Exit status 1 when a root
 differs. ``--keep DIR`` saves each differing tree with both outputs; ``--json FILE`` writes
-every differing root. Use new seeds for a fresh sample; the CI test runs a fixed range
+every differing root. ``recheck FILE`` re-runs only the seeds such a file lists (after a
+fix: which of them still differ). Use new seeds for a fresh sample; the CI test runs a fixed range
 (tests/test_fuzz.py).
 """
 
@@ -22,7 +24,7 @@ import json
 import multiprocessing
 import sys
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -74,7 +76,7 @@ class Summary:
 
 
 def iter_results(
-    seeds: range, kubectl: str, jobs: int = 1, keep: Path | None = None
+    seeds: Iterable[int], kubectl: str, jobs: int = 1, keep: Path | None = None
 ) -> Iterator[list[RootResult]]:
     """The comparison of each seed's tree, in seed order, using ``jobs`` processes."""
     work = partial(compare_seed, kubectl=kubectl, keep=keep)
@@ -85,7 +87,7 @@ def iter_results(
         yield from pool.imap(work, seeds, chunksize=4)
 
 
-def run(seeds: range, kubectl: str, jobs: int = 1, keep: Path | None = None) -> Summary:
+def run(seeds: Iterable[int], kubectl: str, jobs: int = 1, keep: Path | None = None) -> Summary:
     """Compare every tree of ``seeds`` and summarise."""
     summary = Summary()
     for results in iter_results(seeds, kubectl, jobs, keep):
@@ -109,6 +111,11 @@ def main(argv: list[str] | None = None) -> int:
     run_cmd.add_argument("--jobs", type=int, default=1, help="processes (at most 2 here)")
     run_cmd.add_argument("--keep", type=Path, help="save differing trees here")
     run_cmd.add_argument("--json", type=Path, help="write the differing roots here")
+    recheck_cmd = commands.add_parser("recheck", help="re-run the seeds a --json file lists")
+    recheck_cmd.add_argument("file", type=Path)
+    recheck_cmd.add_argument("--jobs", type=int, default=1, help="processes (at most 2 here)")
+    recheck_cmd.add_argument("--keep", type=Path, help="save differing trees here")
+    recheck_cmd.add_argument("--json", type=Path, help="write the still differing roots here")
     tree_cmd = commands.add_parser("tree", help="write the tree of one seed")
     tree_cmd.add_argument("--seed", type=int, required=True)
     tree_cmd.add_argument("directory", type=Path)
@@ -117,7 +124,12 @@ def main(argv: list[str] | None = None) -> int:
         write_tree(args.directory, gen_tree(args.seed))
         print(args.directory)
         return 0
-    seeds = range(args.seed, args.seed + args.count)
+    seeds: Iterable[int]
+    if args.command == "recheck":
+        listed = json.loads(args.file.read_text())
+        seeds = sorted({int(row["root"].split("/")[0]) for row in listed})
+    else:
+        seeds = range(args.seed, args.seed + args.count)
     summary = run(seeds, _oracle(), args.jobs, args.keep)
     print(summary.render())
     if args.json is not None:

@@ -21,6 +21,23 @@ from envlib.errors import ResourceConflictError, SourceLocation
 from envlib.kustomize.core.resid import Gvk, ResId
 
 
+def node_text(value: Any) -> str:
+    """kyaml's reading of an identity field (``GetName``, ``GetKind``...) that is not a string.
+
+    kyaml returns the scalar node's text: a name patched to the number ``3`` is "3" (and
+    ``namePrefix: p-`` makes it ``p-3``), ``true`` is "true"; null, maps and lists give "".
+    Numbers carry their node text when it is not Python's (``TextInt``/``TextFloat``).
+    """
+    if value is None or isinstance(value, (dict, list)):
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return str.__str__(value)
+    text = getattr(value, "text", None)
+    return text if isinstance(text, str) else str(value)
+
+
 @lru_cache(maxsize=4096)
 def _gvk(api_version: str, kind: str) -> Gvk:
     """The (immutable) Gvk of an apiVersion/kind pair, parsed once per distinct pair.
@@ -62,6 +79,9 @@ class GeneratorInfo:
 
     behavior: str = "create"
     disable_hash: bool = False
+    # kustomize's ``generatorBehavior`` build annotation: the entry's ``behavior`` as written
+    # when it is create/merge/replace, else "unspecified" (a JSON6902 patch can see it).
+    behavior_text: str = "unspecified"
 
 
 @dataclass(slots=True, eq=False)
@@ -98,15 +118,15 @@ class Resource:
     # -- accessors -------------------------------------------------------------------
     @property
     def api_version(self) -> str:
-        """``apiVersion`` or ""."""
+        """``apiVersion`` as text (see :func:`node_text`)."""
         value = self.obj.get("apiVersion")
-        return value if isinstance(value, str) else ""
+        return value if type(value) is str else node_text(value)
 
     @property
     def kind(self) -> str:
-        """``kind`` or ""."""
+        """``kind`` as text (see :func:`node_text`)."""
         value = self.obj.get("kind")
-        return value if isinstance(value, str) else ""
+        return value if type(value) is str else node_text(value)
 
     @property
     def metadata(self) -> dict[str, Any]:
@@ -119,17 +139,17 @@ class Resource:
 
     @property
     def name(self) -> str:
-        """``metadata.name`` or ""."""
+        """``metadata.name`` as text (see :func:`node_text`)."""
         meta = self.obj.get("metadata")
         value = meta.get("name") if isinstance(meta, dict) else None
-        return value if isinstance(value, str) else ""
+        return value if type(value) is str else node_text(value)
 
     @property
     def namespace(self) -> str:
-        """``metadata.namespace`` or "" (raw, not defaulted)."""
+        """``metadata.namespace`` as text (raw, not defaulted; see :func:`node_text`)."""
         meta = self.obj.get("metadata")
         value = meta.get("namespace") if isinstance(meta, dict) else None
-        return value if isinstance(value, str) else ""
+        return value if type(value) is str else node_text(value)
 
     @property
     def gvk(self) -> Gvk:

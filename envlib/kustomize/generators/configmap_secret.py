@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from envlib.errors import EnvlibError, GeneratorError, SourceLocation, UnsupportedError
 from envlib.kustomize.core.resource import GeneratorInfo, Origin, Resource
 from envlib.kustomize.load import fs
+from envlib.kustomize.yaml.scalars import source_text
 
 if TYPE_CHECKING:
     from envlib.kustomize.core.resid import ResId
@@ -281,13 +282,19 @@ def generate(kust: Kustomization) -> list[Generated]:
             behavior = args.behavior if args.behavior in _BEHAVIORS else "create"
             origin = Origin(path=location.path, line=location.line, generator=f"{field}[{index}]")
             res = Resource.from_obj(obj, origin)
-            res.generated = GeneratorInfo(behavior=behavior, disable_hash=disable)
+            text = args.behavior if args.behavior in _BEHAVIORS else "unspecified"
+            res.generated = GeneratorInfo(behavior, disable, text)
             out.append(Generated(res, field, index, location))
     return out
 
 
 def _string_map(value: Any) -> dict[str, str]:
-    """kyaml's GetDataMap: every entry of a mapping as text."""
+    """kyaml's GetDataMap: every entry of a mapping as its node's text.
+
+    A number's text is what was written (``0x1F``, ``1e3``, ``100000000000000000000``;
+    kept by the loader) or, after a JSON6902 patch, Go's float64 text of it (``31``,
+    ``1000``, ``1e+20``; kept by the patch), not Python's ``str`` of the value.
+    """
     if not isinstance(value, dict):
         return {}
     out: dict[str, str] = {}
@@ -297,7 +304,8 @@ def _string_map(value: Any) -> dict[str, str]:
         elif item is None or isinstance(item, (dict, list)):
             out[str(key)] = ""
         else:
-            out[str(key)] = str(item)
+            text = source_text(item)
+            out[str(key)] = str(item) if text is None else text
     return out
 
 
@@ -339,6 +347,7 @@ def merge_generated(existing: Resource, new: Resource, behavior: str) -> None:
         existing.generated = GeneratorInfo(
             behavior=existing.generated.behavior,
             disable_hash=existing.generated.disable_hash or new_disable,
+            behavior_text=existing.generated.behavior_text,
         )
 
 

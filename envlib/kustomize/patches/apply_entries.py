@@ -34,7 +34,19 @@ from envlib.kustomize.yaml.scalars import AnnotationText, scalar_text
 PREVIOUS_KINDS = "internal.config.kubernetes.io/previousKinds"
 PREVIOUS_NAMES = "internal.config.kubernetes.io/previousNames"
 PREVIOUS_NAMESPACES = "internal.config.kubernetes.io/previousNamespaces"
-_INTERNAL_KEYS = (PREVIOUS_KINDS, PREVIOUS_NAMES, PREVIOUS_NAMESPACES)
+PREFIXES = "internal.config.kubernetes.io/prefixes"
+SUFFIXES = "internal.config.kubernetes.io/suffixes"
+GENERATOR_BEHAVIOR = "internal.config.kubernetes.io/generatorBehavior"
+NEEDS_HASH_SUFFIX = "internal.config.kubernetes.io/needsHashSuffix"
+_INTERNAL_KEYS = (
+    PREVIOUS_KINDS,
+    PREVIOUS_NAMES,
+    PREVIOUS_NAMESPACES,
+    PREFIXES,
+    SUFFIXES,
+    GENERATOR_BEHAVIOR,
+    NEEDS_HASH_SUFFIX,
+)
 
 
 # -- selection ------------------------------------------------------------------------------
@@ -190,22 +202,37 @@ def _apply_targeted_smp(resmap: ResMap, cp: ConfiguredPatch, step: Step | None) 
     return len(selected)
 
 
-def _internal_annotations(res: Resource) -> dict[str, str]:
-    """kustomize's ``previous*`` build annotations for ``res`` (what JSON6902 can see)."""
+def internal_annotations(res: Resource) -> dict[str, str]:
+    """kustomize's build annotations on ``res`` at this point (what JSON6902 can see).
+
+    kustomize keeps its bookkeeping in annotations while it builds: the ``previous*`` ids,
+    the ``prefixes``/``suffixes`` applied so far, and on generated objects the generator's
+    behavior and hash-suffix flag. envlib keeps them on the :class:`Resource`; a JSON6902
+    ``copy``/``move`` of ``/metadata/annotations`` copies them along in kubectl.
+    """
+    out: dict[str, str] = {}
+    gen = res.generated
+    if gen is not None:
+        out[GENERATOR_BEHAVIOR] = gen.behavior_text
+        if not gen.disable_hash:
+            out[NEEDS_HASH_SUFFIX] = "enabled"
+    if res.name_prefixes:
+        out[PREFIXES] = ",".join(res.name_prefixes)
+    if res.name_suffixes:
+        out[SUFFIXES] = ",".join(res.name_suffixes)
     ids = res.prev_ids
     if not ids:
-        return {}
+        return out
 
     def ens(rid: ResId) -> str:
         if rid.gvk.cluster_scoped:
             return "_non_namespaceable_"
         return rid.namespace or "default"
 
-    return {
-        PREVIOUS_KINDS: ",".join(i.gvk.kind for i in ids),
-        PREVIOUS_NAMES: ",".join(i.name for i in ids),
-        PREVIOUS_NAMESPACES: ",".join(ens(i) for i in ids),
-    }
+    out[PREVIOUS_KINDS] = ",".join(i.gvk.kind for i in ids)
+    out[PREVIOUS_NAMES] = ",".join(i.name for i in ids)
+    out[PREVIOUS_NAMESPACES] = ",".join(ens(i) for i in ids)
+    return out
 
 
 def _apply_json(resmap: ResMap, cp: ConfiguredPatch) -> int:
@@ -217,14 +244,13 @@ def _apply_json(resmap: ResMap, cp: ConfiguredPatch) -> int:
         if not cp.legacy:
             res.store_previous_id()
         before = res.cur_id
-        internal = _internal_annotations(res)
+        internal = internal_annotations(res)
         meta = res.metadata
         had_annotations = "annotations" in meta
         _typed_annotations(meta)
+        original = meta.get("annotations")
         if internal:
-            annotations = meta.get("annotations")
-            if not isinstance(annotations, dict):
-                annotations = {}
+            annotations = original if isinstance(original, dict) else {}
             meta["annotations"] = {**annotations, **internal}
         try:
             patched = apply_json6902(res.obj, cp.ops)
@@ -235,7 +261,12 @@ def _apply_json(resmap: ResMap, cp: ConfiguredPatch) -> int:
             raise
         finally:
             if internal:
-                _strip_internal(res.obj, had_annotations)
+                # put the unpatched object back as it was: the patch result may hold the
+                # annotations map with the internal keys elsewhere (a move or copy of it)
+                if had_annotations:
+                    meta["annotations"] = original
+                else:
+                    meta.pop("annotations", None)
         if patched is not res.obj:
             _strip_internal(patched, had_annotations)
             res.obj = patched

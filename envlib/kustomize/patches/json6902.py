@@ -22,7 +22,7 @@ import re
 from typing import Any
 
 from envlib.errors import PatchError
-from envlib.kustomize.patches.jsondoc import Doc, round_big_ints
+from envlib.kustomize.patches.jsondoc import Doc, through_json
 
 _ABSENT: Any = object()
 _INT = re.compile(r"[+-]?[0-9]+\Z")
@@ -61,7 +61,7 @@ def apply_json6902(obj: dict[str, Any], ops: list[dict[str, Any]]) -> Any:
                 f"ops[{index}] {kind}{where}: {exc.human}",
                 kustomize_message=exc.go_text,
             ) from None
-    return round_big_ints(root[0])
+    return through_json(root[0])
 
 
 # -- pointers and containers ----------------------------------------------------------------------

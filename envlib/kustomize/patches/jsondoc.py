@@ -2,14 +2,18 @@
 
 kustomize applies JSON6902 to a JSON copy of the object. Copying a whole Deployment for a
 two-operation patch used to be most of the cost of the patch, so :class:`Doc` copies only
-the containers an operation writes into, and :func:`round_big_ints` reproduces the float64
-round trip of the JSON step copying only the containers whose numbers change.
+the containers an operation writes into, and :func:`through_json` reproduces the float64
+round trip of the JSON step (values and node texts), copying only the containers whose numbers
+change.
 """
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 from typing import Any
+
+from envlib.kustomize.yaml.scalars import TextFloat, TextInt, go_format_float
 
 _FLOAT64_EXACT = 2**53
 
@@ -49,8 +53,15 @@ class Doc(list[Any]):
         return copy
 
 
-def round_big_ints(value: Any) -> Any:
-    """The JSON round trip's float64 rounding of integers beyond 2^53, anywhere in ``value``.
+def through_json(value: Any) -> Any:
+    """The numbers of ``value`` as kustomize's JSON round trip leaves them, anywhere in it.
+
+    kyaml reads the patched JSON back through float64 (``json.Unmarshal`` into
+    ``interface{}``, then ``yaml.Marshal``): integers beyond 2^53 lose precision, and every
+    number's node text becomes Go's ``FormatFloat(f, 'g', -1, 64)`` - ``1e3`` and ``1000000``
+    read back as ``1000`` and ``1e+06``, ``3.0`` as ``3``, ``0x1F`` as ``31``. That text is
+    what a later string read of the node sees (a generator ``behavior: merge``, a
+    replacement), so it is kept on the number (:class:`TextInt` / :class:`TextFloat`).
 
     Returns ``value`` itself when no number changes (the usual case); otherwise new
     containers on the way to each changed number, sharing the rest.
@@ -59,7 +70,7 @@ def round_big_ints(value: Any) -> Any:
     if vtype is dict:
         new = None
         for key, item in value.items():
-            done = round_big_ints(item) if type(item) is not str else item
+            done = through_json(item) if type(item) is not str else item
             if done is not item:
                 if new is None:
                     new = dict(value)
@@ -68,17 +79,48 @@ def round_big_ints(value: Any) -> Any:
     if vtype is list:
         out = None
         for index, item in enumerate(value):
-            done = round_big_ints(item) if type(item) is not str else item
+            done = through_json(item) if type(item) is not str else item
             if done is not item:
                 if out is None:
                     out = list(value)
                 out[index] = done
         return value if out is None else out
     if vtype is int:
-        return _rounded(value) if abs(value) > _FLOAT64_EXACT else value
-    if vtype is str or vtype is bool or vtype is float or value is None:
+        return value if -_PLAIN_INT < value < _PLAIN_INT else _json_int(value)
+    if vtype is str or vtype is bool or value is None:
         return value
-    return _rounded(value)  # subclasses and odd types: the plain rebuild
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return _json_int(value)
+    if isinstance(value, float):
+        return _json_float(value)
+    return _rounded(value)  # odd types: the plain rebuild
+
+
+# Integers below 10^6 keep their text through float64 ('g' switches to exponent form there).
+_PLAIN_INT = 10**6
+
+
+def _json_int(value: int) -> int:
+    number = int(value)
+    if abs(number) > _FLOAT64_EXACT:
+        # Go prints the float64 with its shortest repr: 12345678901234567890 -> ...567000
+        number = int(Decimal(repr(float(number))))
+    text = go_format_float(float(number))
+    if text == str(number):
+        return value if type(value) is int and number == value else number
+    return TextInt(number, text)
+
+
+def _json_float(value: float) -> float:
+    number = float(value)
+    if math.isnan(number) or math.isinf(number):
+        return value  # not JSON: the emitter reports these
+    text = go_format_float(number)
+    if text == str(number):
+        return number
+    return TextFloat(number, text)
 
 
 def _rounded(value: Any) -> Any:

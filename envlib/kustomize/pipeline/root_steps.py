@@ -12,8 +12,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from envlib.errors import UnsupportedError
-from envlib.kustomize.core.resource import ResMap, Resource
+from envlib.errors import ResourceError, UnsupportedError
+from envlib.kustomize.core.resource import ResMap, Resource, node_text
 from envlib.kustomize.core.sorting import SortOptions, sort_resources
 from envlib.kustomize.pipeline.stage_context import Stages, field_value
 
@@ -56,6 +56,58 @@ def _annotate(res: Resource, key: str, value: str) -> None:
     annotations[key] = value
 
 
+def _meta_dump(res: Resource) -> str:
+    """kustomize's ``{{apiVersion kind} {{name namespace} labels annotations}}`` dump.
+
+    At that point kustomize's objects still hold its build annotations (previous ids,
+    prefixes, generator flags), so they are part of the dump.
+    """
+    from envlib.kustomize.patches.apply_entries import internal_annotations
+
+    obj = res.obj
+    meta = obj.get("metadata")
+    meta = meta if isinstance(meta, dict) else {}
+    annotations = meta.get("annotations")
+    annotations = annotations if isinstance(annotations, dict) else {}
+    annotations = {**annotations, **internal_annotations(res)}
+
+    def m(value: Any) -> str:
+        if not isinstance(value, dict):
+            return "map[]"
+        pairs = sorted((str(k), node_text(v)) for k, v in value.items())
+        return "map[" + " ".join(f"{k}:{v}" for k, v in pairs) + "]"
+
+    return (
+        f"{{{{{node_text(obj.get('apiVersion'))} {node_text(obj.get('kind'))}}} "
+        f"{{{{{node_text(meta.get('name'))} {node_text(meta.get('namespace'))}}} "
+        f"{m(meta.get('labels'))} {m(annotations)}}}}}"
+    )
+
+
+def check_identity(res: Resource) -> None:
+    """kustomize re-validates every object's kind and name at the end of the build.
+
+    Its local-config drop (``DropLocalNodes``) runs ``GetValidatedMetadata`` on each object,
+    so a JSON6902 patch that made ``kind`` or ``metadata.name`` null, empty, a map or a list
+    fails the build there (a ``*List`` kind needs no name); numbers and booleans are text.
+    """
+    obj = res.obj
+    kind = node_text(obj.get("kind"))
+    meta = obj.get("metadata")
+    name = node_text(meta.get("name")) if isinstance(meta, dict) else ""
+    if kind and (name or kind.endswith("List")):
+        return
+    missing = "kind" if not kind else "metadata.name"
+    raw = obj.get("kind") if not kind else meta.get("name") if isinstance(meta, dict) else None
+    raise ResourceError(
+        f"{res.org_id} has no usable {missing} at the end of the build "
+        f"(now {raw!r}; a patch or replacement must leave a non-empty scalar there)",
+        location=res.origin.location,
+        resource=str(res.org_id),
+        kustomize_message=f"missing {missing} in object {_meta_dump(res)}",
+    )
+
+
 class RootSteps(Stages):
     """The root-only stages (build.ROOT_PIPELINE); returns resources in output order."""
 
@@ -95,6 +147,9 @@ class RootSteps(Stages):
         )
 
     def stage_dropLocalConfig(self) -> None:
+        for res in self.resmap:
+            check_identity(res)
+
         def local(res: Resource) -> bool:
             value = res.annotations().get("config.kubernetes.io/local-config")
             return value is not None and value != "false"

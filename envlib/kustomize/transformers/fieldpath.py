@@ -85,17 +85,22 @@ def node_kind(value: Any) -> str:
     return "ScalarNode"
 
 
-def node_contents(value: Any) -> str:
-    """A YAML rendering of a value as kyaml prints it in "node contents" errors."""
-    text = yaml.safe_dump(value, default_flow_style=None, sort_keys=False, width=80)
+def node_contents(value: Any, *, block: bool = False) -> str:
+    """A YAML rendering of a value as kyaml prints it in "node contents" errors.
+
+    kyaml keeps each node's style; envlib does not, so leaf lists print in flow style (as
+    they are usually written) unless ``block`` (nodes made by JSON6902 are block style).
+    """
+    flow = False if block else None
+    text = yaml.safe_dump(value, default_flow_style=flow, sort_keys=False, width=80)
     return text.removesuffix("...\n").rstrip("\n")
 
 
-def wrong_kind(expected: str, value: Any) -> FieldPathError:
+def wrong_kind(expected: str, value: Any, *, block: bool = False) -> FieldPathError:
     """kyaml's ``InvalidNodeKindError``."""
     return FieldPathError(
         f"wrong node kind: expected {expected} but got {node_kind(value)}: node contents:\n"
-        f"{node_contents(value)}"
+        f"{node_contents(value, block=block)}"
     )
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from envlib.kustomize.core.resid import ResId
 from envlib.kustomize.core.resource import ResMap, Resource
-from envlib.kustomize.transformers.fieldpath import field_spec_error
+from envlib.kustomize.transformers.fieldpath import field_spec_error, wrong_kind
 from envlib.kustomize.transformers.fieldspecs import FieldSpec
 from envlib.kustomize.transformers.nameref_specs import FieldWalkError, split_path, walk_field
 
@@ -107,6 +107,11 @@ def _rename(res: Resource, *, prefix: str = "", suffix: str = "") -> None:
         # such objects anyway.
         return
     raw = meta["name"]
-    if raw is None or isinstance(raw, (dict, list)):
+    if isinstance(raw, (dict, list)):
+        # a JSON6902 patch made the name a map or list: kustomize's field walk refuses it
+        entry = "namePrefix" if prefix else "nameSuffix"
+        exc = wrong_kind("ScalarNode", raw, block=True)
+        raise field_spec_error(res, "metadata/name", exc, what="add a name affix", entry=entry)
+    if raw is None:
         return
     res.set_name(f"{prefix}{_text(raw)}{suffix}")

@@ -19,7 +19,7 @@ from typing import Any
 from envlib.errors import TransformerError
 from envlib.kustomize.core.resid import ResId, is_cluster_scoped
 from envlib.kustomize.core.resource import ResMap, Resource
-from envlib.kustomize.transformers.fieldpath import field_spec_error
+from envlib.kustomize.transformers.fieldpath import field_spec_error, wrong_kind
 from envlib.kustomize.transformers.fieldspecs import FieldSpec
 from envlib.kustomize.transformers.nameref_specs import FieldWalkError, split_path, walk_field
 
@@ -90,7 +90,11 @@ class _Setter:
         self.unset_only = unset_only
 
     def wanted(self, current: Any) -> bool:
-        return not self.unset_only or current is None or current == ""
+        # kyaml's SetEntryIfEmpty: null and "" count as unset, and so does any map or list
+        # (it looks for a scalar value there, finds none and sets, which then fails)
+        if not self.unset_only:
+            return True
+        return current is None or current == "" or isinstance(current, (dict, list))
 
     def __call__(self, container: Any, key: Any) -> None:
         current = container[key]
@@ -104,8 +108,19 @@ def _transform(
     res: Resource, setter: _Setter, specs: tuple[FieldSpec, ...], subjects: str, entry: str
 ) -> None:
     api_version, kind = res.api_version, res.kind
-    if not is_cluster_scoped(api_version, kind) and setter.wanted(res.metadata.get("namespace")):
-        res.set_namespace(setter.namespace)
+    if not is_cluster_scoped(api_version, kind):
+        current = res.metadata.get("namespace")
+        if isinstance(current, (dict, list)):
+            # a JSON6902 patch made the namespace a map or list: kyaml's setter refuses it
+            raise field_spec_error(
+                res,
+                "metadata/namespace",
+                wrong_kind("ScalarNode", current, block=True),
+                what="set the namespace",
+                entry=entry,
+            )
+        if setter.wanted(current):
+            res.set_namespace(setter.namespace)
     role_binding = kind in _ROLE_BINDINGS
     if role_binding:
         _set_subjects(res.obj, setter, subjects)
@@ -115,7 +130,11 @@ def _transform(
         if role_binding and spec.kind in _ROLE_BINDINGS and spec.path == "subjects/namespace":
             continue
         if spec.path == "metadata/name":
-            if api_version == "v1" and setter.wanted(res.metadata.get("name")):
+            name = res.metadata.get("name")
+            if api_version == "v1" and isinstance(name, (dict, list)):
+                exc = FieldWalkError("namespace field specs must target scalar nodes")
+                raise field_spec_error(res, spec.path, exc, what="set the namespace", entry=entry)
+            if api_version == "v1" and setter.wanted(name):
                 res.set_name(setter.namespace)
             continue
         try:
