@@ -242,6 +242,12 @@ def strip_build_annotations(res: Resource, keep_origin: bool, keep_transformers:
             annotations.pop(ORIGIN_ANNOTATION, None)
         if not keep_transformers:
             annotations.pop(TRANSFORMER_ANNOTATION, None)
+        # kustomize re-sets the annotations as a string map here (RemoveBuildAnnotations):
+        # a map or list a replacement created under them prints as "" (``a.b/c`` split
+        # into nested keys), a number as its text
+        for key, value in annotations.items():
+            if not isinstance(value, str):
+                annotations[key] = "null" if value is None else node_text(value)
     if not annotations or not isinstance(annotations, dict):
         # kustomize re-reads annotations as a string map: a scalar or list in place of the
         # map (written in a file or by a JSON patch) is dropped from the output

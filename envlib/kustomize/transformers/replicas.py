@@ -14,6 +14,7 @@ from typing import Any
 from envlib.errors import KustomizationError, SourceLocation, TransformerError
 from envlib.kustomize.core.resid import Gvk
 from envlib.kustomize.core.resource import ResMap
+from envlib.kustomize.transformers.fieldpath import wrong_kind
 from envlib.kustomize.transformers.fieldspecs import FieldSpec
 from envlib.kustomize.transformers.nameref_specs import FieldWalkError, split_path, walk_field
 from envlib.kustomize.yaml.scalars import restyled
@@ -88,8 +89,13 @@ def _apply_one(
                 continue  # matched by a former kind; kustomize's field filter skips it too
 
             def set_count(container: Any, key: Any) -> None:
+                current = container.get(key)
+                if isinstance(current, (dict, list)):
+                    # kyaml's scalar setter refuses a map or list there (a JSON6902 patch
+                    # can put one); the node contents print in block style
+                    raise wrong_kind("ScalarNode", current, block=True)
                 # kyaml keeps the node's style: a quoted '1' overwritten with 4 prints "4"
-                container[key] = restyled(container.get(key), count)
+                container[key] = restyled(current, count)
 
             try:
                 walk_field(res.obj, split_path(spec.path), set_count, create=spec.create)
@@ -99,6 +105,9 @@ def _apply_one(
                     location=location,
                     entry=where,
                     resource=str(res.cur_id),
+                    kustomize_message=(
+                        f"considering field '{spec.path}' of object {res.cur_id}: {exc}"
+                    ),
                 ) from exc
     if not found:
         gvks = " ".join(str(Gvk(s.group, s.version, s.kind)) for s in specs)
