@@ -130,11 +130,33 @@ def _is_custom_kind(res: Resource) -> bool:
     return not is_known_kind(res.api_version, res.kind)
 
 
+def _restorable(res: Resource) -> tuple[Any, Any, Any]:
+    """Name, namespace and kind as kustomize puts them back after a strategic merge.
+
+    It re-sets them from their text (``SetName(GetName())``) as untagged scalars, so a
+    number or boolean a JSON6902 patch put there keeps printing as one: the typed value is
+    kept; anything else is its text (null, maps and lists become "").
+    """
+    meta = res.obj.get("metadata")
+    meta = meta if isinstance(meta, dict) else {}
+
+    def keep(raw: Any, text: str) -> Any:
+        if raw is None or isinstance(raw, (str, dict, list)):
+            return text
+        return raw
+
+    return (
+        keep(meta.get("name"), res.name),
+        keep(meta.get("namespace"), res.namespace),
+        keep(res.obj.get("kind"), res.kind),
+    )
+
+
 def _apply_smp(res: Resource, doc: dict[str, Any], cp: ConfiguredPatch, step: Step | None) -> bool:
     """Merge ``doc`` into ``res``; returns False when the object was deleted."""
     from envlib.kustomize.patches import apply_strategic_merge, merge_with_empties
 
-    name, namespace, kind = res.name, res.namespace, res.kind
+    name, namespace, kind = _restorable(res)
     if cp.allow_name_change or cp.allow_kind_change:
         res.store_previous_id()
     before = res.cur_id

@@ -36,6 +36,7 @@ from envlib.kustomize.transformers.nameref_specs import (
     RefField,
     walk_field,
 )
+from envlib.kustomize.yaml.scalars import resolve_v3, restyled, with_text
 
 
 def fix_name_references(
@@ -99,6 +100,15 @@ class _Index:
         for entry in self.entries:
             for name in dict.fromkeys(p.name for p in entry.res.prev_ids):
                 self.by_prev_name.setdefault(name, []).append(entry)
+
+
+def _untagged(old: Any, text: str) -> Any:
+    """The new name as kyaml writes it: an untagged scalar taking the old node's style.
+
+    At output the untagged text is typed, so a referral renamed to ``1.0`` by a JSON6902
+    patch is referred to as the number ``1``, unless the old reference was written quoted.
+    """
+    return restyled(old, with_text(resolve_v3(text), text))
 
 
 class _Referrer:
@@ -226,7 +236,7 @@ class _Chooser:
             return
         referral = self.select(old, None, same_namespace_too=False)
         if referral is not None and referral.name != old:
-            container[key] = referral.name
+            container[key] = _untagged(container[key], referral.name)
 
     def set_mapping(self, node: dict[str, Any]) -> None:
         if "name" not in node:
@@ -238,10 +248,10 @@ class _Chooser:
             return
         if referral.name == old and referral.namespace == "":
             return
-        node["name"] = referral.name
+        node["name"] = _untagged(node["name"], referral.name)
         if referral.namespace:
             # An empty namespace is a wildcard here, never written over "default".
-            node["namespace"] = referral.namespace
+            node["namespace"] = _untagged(node.get("namespace"), referral.namespace)
 
     def _namespace_filter(self, namespace: str | None) -> Callable[[_Entry], bool]:
         """Map-valued references pick candidates by their ``namespace`` field: those

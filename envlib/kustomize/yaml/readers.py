@@ -594,12 +594,33 @@ def _build_document(builder: _Builder, root: Node, path: str) -> Any:
     try:
         return builder.build(root)
     except ResourceError:
-        if not isinstance(root, MappingNode) or any(
+        if not isinstance(root, MappingNode):
+            raise
+        lenient = _Builder(path, v3=True, allow_non_finite=True)
+        obj = lenient.build(root)
+        has_kind = any(
             isinstance(k, ScalarNode) and k.value == "kind" and getattr(v, "value", "")
             for k, v in root.value
-        ):
+        )
+        # annotation values become text when kustomize loads the object (.inf is no error
+        # there); anything else non-finite fails as kustomize's JSON step does
+        if has_kind and _has_non_finite(_without_annotations(obj)):
             raise
-        return _Builder(path, v3=True, allow_non_finite=True).build(root)
+        builder.empties[:] = lenient.empties
+        return obj
+
+
+def _without_annotations(obj: Any) -> Any:
+    """``obj`` (and ``kind: List`` items) without ``metadata.annotations``, for checks."""
+    if not isinstance(obj, dict):
+        return obj
+    out = dict(obj)
+    meta = out.get("metadata")
+    if isinstance(meta, dict) and "annotations" in meta:
+        out["metadata"] = {k: v for k, v in meta.items() if k != "annotations"}
+    if isinstance(out.get("items"), list):
+        out["items"] = [_without_annotations(item) for item in out["items"]]
+    return out
 
 
 def _empty_paths(
