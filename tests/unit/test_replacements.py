@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 import yaml
 
-from envlib.errors import LoadError, SourceLocation, TransformerError
+from envlib.errors import LoadError, ResourceError, SourceLocation, TransformerError
 from envlib.kustomize.core.resource import Origin, ResMap, Resource
+from envlib.kustomize.pipeline.root_steps import check_encodable
 from envlib.kustomize.transformers.name_affix import apply_name_affix
 from envlib.kustomize.transformers.replacements import apply_replacements, resolve_plain
 
@@ -47,12 +48,15 @@ def run_both(
             SourceLocation(str(tmp_path / "kustomization.yaml")),
             root=tmp_path,
         )
+        # a value that does not fit its node's tag fails only when printed, as in kubectl
+        for res in resmap:
+            check_encodable(res)
 
     if result.rc == 0:
         apply()
         assert _by_id(resmap.objects()) == _by_id(yaml.safe_load_all(result.stdout))
         return
-    with pytest.raises((TransformerError, LoadError)) as info:
+    with pytest.raises((TransformerError, LoadError, ResourceError)) as info:
         apply()
     expected = result.stderr[result.stderr.index("error: ") + 7 :].strip()
     got = info.value.kustomize_message or ""

@@ -22,7 +22,8 @@ import re
 from typing import Any
 
 from envlib.errors import PatchError
-from envlib.kustomize.patches.jsondoc import Doc, through_json
+from envlib.kustomize.patches.jsondoc import Doc, first_unencodable, through_json
+from envlib.kustomize.yaml.scalars import Undecodable, go_format_float
 
 _ABSENT: Any = object()
 _INT = re.compile(r"[+-]?[0-9]+\Z")
@@ -46,6 +47,17 @@ def apply_json6902(obj: dict[str, Any], ops: list[dict[str, Any]]) -> Any:
     untouched subtree with ``obj`` (and nothing with ``ops``). With no changing operation
     the result may be ``obj`` itself.
     """
+    bad = first_unencodable(obj)
+    if bad is not None:
+        # kustomize serialises the whole object before the first operation
+        if isinstance(bad, Undecodable):
+            raise PatchError(bad.ours, kustomize_message=bad.message)
+        shown = go_format_float(bad)
+        raise PatchError(
+            f"the object holds {shown}, which a JSON6902 patch cannot read (JSON has no "
+            "infinity or NaN)",
+            kustomize_message=f"json: unsupported value: {shown}",
+        )
     root = Doc(obj)  # a box, so path "" can replace the document
     for index, op in enumerate(ops):
         kind = op.get("op") if isinstance(op, dict) else None

@@ -13,7 +13,7 @@ import math
 from decimal import Decimal
 from typing import Any
 
-from envlib.kustomize.yaml.scalars import TextFloat, TextInt, go_format_float
+from envlib.kustomize.yaml.scalars import TextFloat, TextInt, Undecodable, go_format_float
 
 _FLOAT64_EXACT = 2**53
 
@@ -51,6 +51,27 @@ class Doc(list[Any]):
         self.owned.add(id(copy))
         self.keep.append(copy)
         return copy
+
+
+def first_unencodable(value: Any) -> Any:
+    """The first value in ``value`` kustomize's JSON step cannot encode, or None.
+
+    That is a NaN or infinity (JSON has none) or an :class:`Undecodable` scalar (text that
+    does not fit its node's tag).
+    """
+    vtype = type(value)
+    if vtype is dict or vtype is list:
+        for item in value.values() if vtype is dict else value:
+            if type(item) is not str:
+                found = first_unencodable(item)
+                if found is not None:
+                    return found
+        return None
+    if vtype is Undecodable:
+        return value
+    if isinstance(value, float) and not math.isfinite(value):
+        return value
+    return None
 
 
 def through_json(value: Any) -> Any:

@@ -77,9 +77,8 @@ def node_text(value: Any) -> str:
     text = source_text(value)
     if text is not None:
         return text
-    if isinstance(value, float):
-        text = repr(value)
-        return text[:-2] if text.endswith(".0") else text
+    # a float without remembered text was written as Python prints it (``1.0``); numbers
+    # that went through JSON6902 carry Go's text (patches/jsondoc.through_json)
     return str(value)
 
 

@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING, Any
 from envlib.errors import ResourceError, UnsupportedError
 from envlib.kustomize.core.resource import ResMap, Resource, node_text
 from envlib.kustomize.core.sorting import SortOptions, sort_resources
+from envlib.kustomize.patches.jsondoc import first_unencodable
 from envlib.kustomize.pipeline.stage_context import Stages, field_value
+from envlib.kustomize.yaml.scalars import Undecodable, go_format_float
 
 if TYPE_CHECKING:
     from envlib.kustomize.pipeline.build import Builder
@@ -105,6 +107,27 @@ def check_identity(res: Resource) -> None:
         location=res.origin.location,
         resource=str(res.org_id),
         kustomize_message=f"missing {missing} in object {_meta_dump(res)}",
+    )
+
+
+def check_encodable(res: Resource) -> None:
+    """Fail as kubectl's output step does on a value JSON cannot hold.
+
+    kustomize serialises each object to JSON to print it: a NaN/infinity read from a file,
+    or a replacement's text in a node whose tag it does not fit (``Undecodable``), fails
+    there - only if no later patch or transformer overwrote it.
+    """
+    bad = first_unencodable(res.obj)
+    if bad is None:
+        return
+    if isinstance(bad, Undecodable):
+        raise ResourceError(bad.ours, resource=str(res.cur_id), kustomize_message=bad.message)
+    shown = go_format_float(bad)
+    raise ResourceError(
+        f"{res.cur_id} holds {shown}, which kustomize cannot print (JSON has no infinity or NaN)",
+        location=res.origin.location,
+        resource=str(res.cur_id),
+        kustomize_message=f"json: unsupported value: {shown}",
     )
 
 
@@ -226,6 +249,7 @@ class RootSteps(Stages):
                 keep_origin="originAnnotations" in meta,
                 keep_transformers="transformerAnnotations" in meta,
             )
+            check_encodable(res)
         return self.ordered
 
 

@@ -52,7 +52,7 @@ from envlib.kustomize.transformers.fieldpath import (
 )
 from envlib.kustomize.transformers.labels import matches_selector
 from envlib.kustomize.yaml.readers import located_yaml_error
-from envlib.kustomize.yaml.scalars import resolve_v3, with_text
+from envlib.kustomize.yaml.scalars import Undecodable, resolve_v3, with_text
 
 DEFAULT_FIELD_PATH = "metadata.name"
 _ID_KEYS = ("group", "version", "kind", "name", "namespace")
@@ -209,9 +209,13 @@ def _coerce(target: Any, text: str) -> Any:
         return value
     if want == "!!float" and tag == "!!int":
         return float(value)
-    raise _Fail(
+    # kyaml keeps the node's tag: this fails only if the object is serialised before
+    # something overwrites the value (see Undecodable)
+    return Undecodable(
+        text,
         f"map[string]interface {{}}(nil): yaml: cannot decode {tag} `{text}` as a {want}",
-        f"cannot write {text!r} into a field of type {want[2:]}",
+        f"a replacement wrote {text!r} into a field of type {want[2:]}, and nothing "
+        "overwrote it before the object was printed",
     )
 
 
@@ -254,7 +258,11 @@ def _set_target(res: Resource, slot: Slot, value: Any, options: Mapping[str, Any
             if where is not None and not isinstance(slot.value, str):
                 res.untyped.append((*where, slot.key))
     else:
-        slot.set(_coerce(current, scalar_text(value)))
+        coerced = _coerce(current, scalar_text(value))
+        if type(coerced) is Undecodable:
+            origin = f"{res.cur_id} ({res.origin.location})"
+            coerced = Undecodable(coerced, coerced.message, f"{origin}: {coerced.ours}")
+        slot.set(coerced)
     if is_scalar and not created:  # kyaml wrote into the existing node
         _propagate_shared(res, slot)
 

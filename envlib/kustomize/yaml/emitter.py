@@ -31,11 +31,13 @@ from typing import Any, Final
 from yaml._yaml import CEmitter
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from envlib.errors import ResourceError
 from envlib.kustomize.yaml import emitter_quirks as quirks
 from envlib.kustomize.yaml.readers import gc_paused
 from envlib.kustomize.yaml.scalars import (
     INT64_MIN,
     UINT64_MAX,
+    Undecodable,
     go_format_float,
     plain_is_string_v2,
 )
@@ -271,6 +273,8 @@ class _Tree:
             return ScalarNode(_TAG, str(obj))
         if isinstance(obj, float):
             return ScalarNode(_TAG, _number_text(obj))
+        if type(obj) is Undecodable:
+            raise ResourceError(obj.ours, kustomize_message=obj.message)
         if isinstance(obj, str):
             return self.node(str(obj))
         if isinstance(obj, Mapping):

@@ -259,7 +259,9 @@ def _tagged_scalar(node: ScalarNode, typed: Callable[[str], Any]) -> Any:
     if types is None or isinstance(result, bool) != (kind == "bool"):
         return value
     if isinstance(result, types):
-        return float(result) if kind == "float" and result is not None else result
+        if kind == "float" and result is not None:
+            return with_text(float(result), value)  # !!float 1: kyaml's node text is "1"
+        return result
     return value
 
 
@@ -586,10 +588,12 @@ def load_documents(
 
 
 def _build_document(builder: _Builder, root: Node, path: str) -> Any:
-    """One document; a ``.inf`` in an object without ``kind`` reports the missing kind.
+    """One document; a ``.inf``/``.nan`` inside an object is no error here.
 
-    kustomize checks ``kind`` before it serialises the object (where ``.inf`` fails), so the
-    loader must see such an object and raise its ``missing kind`` error first.
+    kustomize reads objects as YAML nodes: a NaN or infinity fails only when the object is
+    serialised (a JSON6902 patch, the output), so a later patch that overwrites or deletes
+    it leaves no error; ``pipeline/root_steps.check_encodable`` fails at output. (An object
+    without ``kind`` still reports its missing kind first.)
     """
     try:
         return builder.build(root)
@@ -598,29 +602,8 @@ def _build_document(builder: _Builder, root: Node, path: str) -> Any:
             raise
         lenient = _Builder(path, v3=True, allow_non_finite=True)
         obj = lenient.build(root)
-        has_kind = any(
-            isinstance(k, ScalarNode) and k.value == "kind" and getattr(v, "value", "")
-            for k, v in root.value
-        )
-        # annotation values become text when kustomize loads the object (.inf is no error
-        # there); anything else non-finite fails as kustomize's JSON step does
-        if has_kind and _has_non_finite(_without_annotations(obj)):
-            raise
         builder.empties[:] = lenient.empties
         return obj
-
-
-def _without_annotations(obj: Any) -> Any:
-    """``obj`` (and ``kind: List`` items) without ``metadata.annotations``, for checks."""
-    if not isinstance(obj, dict):
-        return obj
-    out = dict(obj)
-    meta = out.get("metadata")
-    if isinstance(meta, dict) and "annotations" in meta:
-        out["metadata"] = {k: v for k, v in meta.items() if k != "annotations"}
-    if isinstance(out.get("items"), list):
-        out["items"] = [_without_annotations(item) for item in out["items"]]
-    return out
 
 
 def _empty_paths(
@@ -653,27 +636,17 @@ def _empty_paths(
 def _build_patch(builder: _Builder, root: Node, path: str) -> tuple[Any, Any]:
     """A patch document and its targeted variant (:func:`_patch_meta`).
 
-    A ``.inf`` that only an annotation holds is no error: annotations become text first.
+    A ``.inf``/``.nan`` is no error here: kustomize merges patches as YAML nodes, so it
+    fails only if the value reaches a JSON step (a JSON6902 patch, the output; see
+    ``pipeline/root_steps.check_encodable``) - not when a later level deletes the object.
     """
     try:
         obj = builder.build(root)
     except ResourceError:
-        obj = _Builder(path, v3=True, allow_non_finite=True).build(root)
-        targeted = _patch_meta(root, obj)
-        if _has_non_finite(obj) or _has_non_finite(targeted):
-            raise
-        return obj, targeted
+        lenient = _Builder(path, v3=True, allow_non_finite=True)
+        obj = lenient.build(root)
+        builder.empties[:] = lenient.empties
     return obj, _patch_meta(root, obj)
-
-
-def _has_non_finite(value: Any) -> bool:
-    if isinstance(value, float):
-        return not math.isfinite(value)
-    if isinstance(value, dict):
-        return any(_has_non_finite(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_has_non_finite(v) for v in value)
-    return False
 
 
 def _value_node(node: Node, key: str) -> Node | None:

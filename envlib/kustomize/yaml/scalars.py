@@ -390,6 +390,29 @@ def source_text(value: Any) -> str | None:
     return value.text if isinstance(value, (TextInt, TextFloat)) else None
 
 
+class Undecodable(str):
+    """A scalar whose text does not fit the YAML tag its node keeps (``!!int`` "settings").
+
+    kyaml's replacement writes a string into an int node and keeps the tag; the node only
+    fails when it is decoded - when the object is serialised (output, a JSON6902 patch) - so
+    a later replicas transformer or patch that overwrites it leaves no error (verified with
+    kubectl). envlib keeps such a value as its text and fails at those same places with
+    ``message`` (kustomize's) and ``ours`` (where it came from).
+    """
+
+    message: str
+    ours: str
+
+    def __new__(cls, text: str, message: str, ours: str) -> Undecodable:
+        obj = super().__new__(cls, text)
+        obj.message = message
+        obj.ours = ours
+        return obj
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Undecodable, (str(self), self.message, self.ours))
+
+
 class AnnotationText(str):
     """An annotation value as the text it was written as, still knowing its YAML value.
 
@@ -443,9 +466,8 @@ def scalar_text(value: Any) -> str:
     text = source_text(value)
     if text is not None:
         return text
-    if isinstance(value, float):
-        text = repr(value)
-        return text[:-2] if text.endswith(".0") else text
+    # a float without remembered text was written as Python prints it (``1.0``); numbers
+    # that went through JSON6902 carry Go's text (patches/jsondoc.through_json)
     return str(value)
 
 
