@@ -153,7 +153,7 @@ def after_merge(res: Resource, before: dict[str, Any], patch: Any) -> None:
     kept: list[Path] = []
     writes: list[tuple[Path, Any]] = []
     for group in res.shared:
-        members = [p for p in group if _still_shared(before, res.obj, p)]
+        members = [p for p in group if _still_shared(before, res.obj, p, patch)]
         for path in sorted(members, key=_order):
             if not _has_int(path) and exists(before, path):
                 new = get_path(patch, path)
@@ -166,13 +166,20 @@ def after_merge(res: Resource, before: dict[str, Any], patch: Any) -> None:
         propagate(res, path, value)
 
 
-def _still_shared(before: dict[str, Any], after: dict[str, Any], path: Path) -> bool:
+def _still_shared(before: dict[str, Any], after: dict[str, Any], path: Path, patch: Any) -> bool:
     """The field still holds the node it held (it exists, and no list on the way to it was
-    replaced by the merge)."""
+    replaced by the merge).
+
+    A list the patch does not mention is untouched, even when the merge ran on deep copies
+    (patches with ``$patch`` directives); otherwise the copy-on-write merge keeps an
+    untouched list's identity.
+    """
     if not exists(after, path):
         return False
     for i, part in enumerate(path):
         if isinstance(part, int):
+            if get_path(patch, path[:i]) is _MISSING:
+                return True  # the first list on the way is not in the patch
             old, new = get_path(before, path[:i]), get_path(after, path[:i])
             if old is not new:
                 return False

@@ -24,12 +24,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from envlib.errors import EnvlibError, GeneratorError, SourceLocation, UnsupportedError
+from envlib.kustomize.core.resid import ResId
 from envlib.kustomize.core.resource import GeneratorInfo, Origin, Resource
 from envlib.kustomize.load import fs
 from envlib.kustomize.yaml.scalars import source_text
 
 if TYPE_CHECKING:
-    from envlib.kustomize.core.resid import ResId
     from envlib.kustomize.core.resource import ResMap
     from envlib.kustomize.load.kustomization import GeneratorArgs, GeneratorOptions, Kustomization
 
@@ -407,4 +407,15 @@ def absorb_generated(resmap: ResMap, gen: Generated) -> None:
             "set behavior: merge or replace to change it",
             f"id {go_resid(rid)} exists; behavior must be merge or replace",
         )
-    merge_generated(matches[0], res, gen.behavior)
+    old = matches[0]
+    # kustomize finds the old object by any of its ids but then replaces it by the merged
+    # object's *current* id (new kind and version, old name and namespace): an object a
+    # patch gave another kind is not found there
+    merged_id = ResId(res.gvk, old.name, old.namespace)
+    if not any(r.cur_id.key == merged_id.key for r in resmap):
+        raise fail(
+            f"behavior: {gen.behavior} matched {old.cur_id} by a former id, but it is no "
+            f"longer a {res.gvk} (a patch changed its kind or apiVersion)",
+            f"cannot find resource with id {merged_id} to replace",
+        )
+    merge_generated(old, res, gen.behavior)

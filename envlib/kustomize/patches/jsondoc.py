@@ -13,7 +13,13 @@ import math
 from decimal import Decimal
 from typing import Any
 
-from envlib.kustomize.yaml.scalars import TextFloat, TextInt, Undecodable, go_format_float
+from envlib.kustomize.yaml.scalars import (
+    TextFloat,
+    TextInt,
+    TextTimestamp,
+    Undecodable,
+    go_format_float,
+)
 
 _FLOAT64_EXACT = 2**53
 
@@ -110,6 +116,8 @@ def through_json(value: Any) -> Any:
         return value if -_PLAIN_INT < value < _PLAIN_INT else _json_int(value)
     if vtype is str or vtype is bool or value is None:
         return value
+    if vtype is TextTimestamp:
+        return str(value)  # the JSON text of the node is the formatted timestamp
     if isinstance(value, bool):
         return value
     if isinstance(value, int):

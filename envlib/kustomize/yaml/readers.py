@@ -36,6 +36,7 @@ from envlib.kustomize.yaml.scalars import (
     INT64_MAX,
     MERGE,
     TIMESTAMP,
+    TextTimestamp,
     annotation_text,
     go_format_float,
     parse_timestamp,
@@ -386,6 +387,8 @@ class _Builder:
                 kind = type(value)
                 if kind is int or kind is float:
                     return with_text(value, node.value)
+                if kind is str and value != node.value:  # a timestamp, formatted
+                    return TextTimestamp(value, node.value)
                 return value
             tag, value = resolve_v2(node.value)
             return node.value if tag in (TIMESTAMP, MERGE) else value

@@ -385,9 +385,27 @@ def with_text(value: Any, text: str) -> Any:
     return value
 
 
+class TextTimestamp(str):
+    """A timestamp: the string kustomize prints (``2024-01-01T00:00:00Z``) and its text.
+
+    kyaml keeps the node text (``2024-01-01``), which is what a ``behavior: merge`` reads
+    and what a quoted node it overwrites in place prints; only serialisation formats it.
+    """
+
+    text: str
+
+    def __new__(cls, value: str, text: str) -> TextTimestamp:
+        obj = super().__new__(cls, value)
+        obj.text = text
+        return obj
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (TextTimestamp, (str(self), self.text))
+
+
 def source_text(value: Any) -> str | None:
-    """The remembered text of a :class:`TextInt`/:class:`TextFloat`, else None."""
-    return value.text if isinstance(value, (TextInt, TextFloat)) else None
+    """The remembered text of a :class:`TextInt`/:class:`TextFloat`/:class:`TextTimestamp`."""
+    return value.text if isinstance(value, (TextInt, TextFloat, TextTimestamp)) else None
 
 
 class Undecodable(str):
@@ -482,7 +500,7 @@ def restyled(dest: Any, value: Any) -> Any:
     if (
         type(dest) is str
         and value is not None
-        and not isinstance(value, (str, dict, list))
+        and (type(value) is TextTimestamp or not isinstance(value, (str, dict, list)))
         and written_quoted(dest)
     ):
         return scalar_text(value)
