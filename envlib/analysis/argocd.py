@@ -11,14 +11,13 @@ Each source is tagged with its kind the way Argo CD's repo server decides it
 (:mod:`.argocd_params`); :mod:`.environments` renders each kind with the renderer registered
 for it (``SOURCE_RENDERERS``).
 
-ApplicationSets are expanded for the ``list`` and ``git.directories`` generators (the two the
-platform docs use); other generators are listed with a note instead of being guessed.
+ApplicationSets are expanded by :mod:`.appsets` (list, git directories/files, matrix, merge;
+Go templates or the default syntax); generators that need a cluster or an API are listed
+with a note instead of being guessed.
 """
 
 from __future__ import annotations
 
-import fnmatch
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,11 +30,11 @@ from envlib.kustomize.load import fs
 from envlib.kustomize.load.fs import display_path
 from envlib.kustomize.load.kustomization import has_kustomization
 
+from . import appsets
 from .argocd_params import merge_parameter_files
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _MAX_BYTES = 1_000_000
-_TEMPLATE = re.compile(r"\{\{-?\s*\.?([A-Za-z0-9_.]+)\s*-?\}\}")
 
 
 SOURCE_KINDS = ("kustomize", "helm", "directory", "plugin")
@@ -254,65 +253,34 @@ def _app(doc: dict[str, Any], kind: str, file: Path, scan_root: Path) -> AppSour
     )
 
 
-def _substitute(value: Any, params: dict[str, str]) -> Any:
-    if isinstance(value, str):
-        return _TEMPLATE.sub(lambda m: params.get(m.group(1), m.group(0)), value)
-    if isinstance(value, list):
-        return [_substitute(v, params) for v in value]
-    if isinstance(value, dict):
-        return {k: _substitute(v, params) for k, v in value.items()}
-    return value
-
-
-def _git_dir_params(pattern: str, scan_root: Path, file: Path) -> list[dict[str, str]]:
-    """Parameters of a git directory generator, from the directories of this checkout."""
-    out: list[dict[str, str]] = []
-    for base in (scan_root, *scan_root.parents):
-        head = pattern.split("*", 1)[0].rstrip("/")
-        if not fs.isdir(base / head):
-            if fs.exists(base / ".git"):
-                break
-            continue
-        found = [Path(top, d) for top, dirs, _files in fs.walk(base / head) for d in dirs]
-        for candidate in sorted(found):
-            rel = candidate.relative_to(base).as_posix()
-            if fnmatch.fnmatch(rel, pattern.strip("/")):
-                out.append({"path": rel, "path.path": rel, "path.basename": candidate.name})
-        break
-    return out
+def _git_root(scan_root: Path) -> Path:
+    """The checkout an ApplicationSet's git generators read: the git root above the scan."""
+    for candidate in (scan_root, *scan_root.parents):
+        if fs.exists(candidate / ".git"):
+            return candidate
+    return scan_root
 
 
 def _appset(doc: dict[str, Any], file: Path, scan_root: Path) -> list[AppSource]:
-    spec = doc.get("spec") or {}
-    template = spec.get("template") or {}
     name = str((doc.get("metadata") or {}).get("name", ""))
-    params: list[dict[str, str]] = []
-    unsupported: list[str] = []
-    for generator in spec.get("generators") or []:
-        if not isinstance(generator, dict):
-            continue
-        if isinstance(generator.get("list"), dict):
-            for element in generator["list"].get("elements") or []:
-                if isinstance(element, dict):
-                    params.append({str(k): str(v) for k, v in element.items()})
-        elif isinstance(generator.get("git"), dict):
-            for entry in generator["git"].get("directories") or []:
-                if isinstance(entry, dict) and entry.get("path") and not entry.get("exclude"):
-                    params.extend(_git_dir_params(str(entry["path"]), scan_root, file))
-        else:
-            unsupported.extend(generator)
-    apps = [
-        _app({"kind": "Application", **_substitute(template, p)}, "argocd-appset", file, scan_root)
-        for p in params
-    ]
-    if unsupported and not apps:
+    try:
+        expansion = appsets.expand(doc, _git_root(scan_root))
+    except (appsets.GeneratorError, LoadError) as exc:
+        note = f"ApplicationSet {name}: {exc}"
+        return [
+            AppSource(
+                name=name, kind="argocd-appset", file=display_path(file), path=None, note=note
+            )
+        ]
+    apps = [_app(a, "argocd-appset", file, scan_root) for a in expansion.applications]
+    for note in dict.fromkeys(expansion.notes):  # said once per ApplicationSet, never dropped
         apps.append(
             AppSource(
                 name=name,
                 kind="argocd-appset",
                 file=display_path(file),
                 path=None,
-                note=f"ApplicationSet generators not expanded: {', '.join(unsupported)}",
+                note=f"ApplicationSet {name}: {note}",
             )
         )
     return apps
