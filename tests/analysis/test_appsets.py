@@ -100,7 +100,8 @@ CASES: list[tuple[str, str, str, bool, list[str]]] = [
     ),
     (
         "git-files-go",
-        "  - git:\n      repoURL: https://x/r.git\n      files: [{path: clusters/dev/config.yaml}]\n",
+        "  - git:\n      repoURL: https://x/r.git\n"
+        "      files: [{path: clusters/dev/config.yaml}]\n",
         "{{ .cluster.name | upper }}-{{ .path.filenameNormalized }}-{{ .replicas }}",
         True,
         ["DEV-1-config.yaml-1"],
@@ -108,7 +109,8 @@ CASES: list[tuple[str, str, str, bool, list[str]]] = [
     (
         "matrix",
         "  - matrix:\n      generators:\n"
-        "      - git: {repoURL: 'https://x/r.git', directories: [{path: apps/dev}, {path: apps/prod}]}\n"
+        "      - git: {repoURL: 'https://x/r.git',\n"
+        "              directories: [{path: apps/dev}, {path: apps/prod}]}\n"
         "      - list: {elements: [{region: eu}, {region: us}]}\n",
         "{{path.basename}}-{{region}}",
         False,
@@ -118,7 +120,8 @@ CASES: list[tuple[str, str, str, bool, list[str]]] = [
         "matrix-second-uses-first",
         "  - matrix:\n      generators:\n"
         "      - list: {elements: [{env: dev}, {env: prod}]}\n"
-        "      - git: {repoURL: 'https://x/r.git', files: [{path: 'clusters/{{ .env }}/config.*'}]}\n",
+        "      - git: {repoURL: 'https://x/r.git',\n"
+        "              files: [{path: 'clusters/{{ .env }}/config.*'}]}\n",
         "{{ .env }}-{{ .cluster.name }}",
         True,
         ["dev-dev-1", "prod-prod-1", "prod-prod-2"],
@@ -134,7 +137,8 @@ CASES: list[tuple[str, str, str, bool, list[str]]] = [
     ),
     (
         "selector",
-        "  - list: {elements: [{env: dev}, {env: prod}]}\n    selector: {matchLabels: {env: prod}}\n",
+        "  - list: {elements: [{env: dev}, {env: prod}]}\n"
+        "    selector: {matchLabels: {env: prod}}\n",
         "{{env}}",
         False,
         ["prod"],
