@@ -199,6 +199,7 @@ def diff_envs(
         *((p, "ignored on request") if isinstance(p, str) else p for p in ignore),
     ]
     rows: list[dict[str, Any]] = []
+    raw = RawValues()
     for match in match_resources(left.resources, right.resources):
         base = {
             "resource": match.key,
@@ -239,10 +240,35 @@ def diff_envs(
                     "note": note,
                 }
             )
+            raw.values[(match.key, field)] = (_raw(lval), _raw(rval))
     frame = pd.DataFrame(rows, columns=COLUMNS)
     frame.attrs["left"] = left.name
     frame.attrs["right"] = right.name
+    frame.attrs["values"] = raw
     return frame
+
+
+class RawValues:
+    """The typed values behind a diff frame's text cells, by (resource, field).
+
+    Why: the frame's ``left``/``right`` are display text (``"1"`` for both the number and
+    the string), and JSON output wants numbers as numbers. Kept in ``frame.attrs``, which
+    pandas deep-copies on every operation, so copying returns the same object.
+    """
+
+    def __init__(self) -> None:
+        self.values: dict[tuple[str, str], tuple[Any, Any]] = {}
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> RawValues:
+        return self
+
+
+MISSING = object()
+"""A value absent from one environment (as opposed to an explicit ``null``)."""
+
+
+def _raw(value: Any) -> Any:
+    return MISSING if value is _ABSENT else value
 
 
 def _flip(match: Match) -> Match:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +21,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from envlib.errors import LoadError, SourceLocation
+from envlib.errors import EnvlibError, LoadError, SourceLocation
 from envlib.kustomize.core.resource import Origin, Resource
 from envlib.kustomize.load.fs import display_path
 from envlib.oracle import find_kubectl
@@ -55,6 +56,7 @@ __all__ = [
     "RenderedEnv",
     "SourceRequest",
     "SourceResult",
+    "broken_frame",
     "buildable",
     "default_repo",
     "discover",
@@ -63,6 +65,7 @@ __all__ = [
     "holds_kustomization_tree",
     "render",
     "render_all",
+    "render_each",
     "rendered_from_resources",
     "resources_from_yaml",
     "select",
@@ -219,9 +222,81 @@ def render(
     )
 
 
-def render_all(envs: Sequence[Environment], **options: Any) -> list[RenderedEnv]:
-    """Render every buildable environment (see :func:`buildable`), in order."""
-    return [render(env, **options) for env in envs if buildable(env)]
+class BrokenEnvironmentWarning(UserWarning):
+    """An environment :func:`render_all` could not render (the others were rendered)."""
+
+
+def render_all(
+    envs: Sequence[Environment], *, errors: str = "warn", **options: Any
+) -> list[RenderedEnv]:
+    """Render every buildable environment (see :func:`buildable`), in order.
+
+    One that fails does not hide the others: with ``errors="warn"`` (the default, what
+    notebooks see) it is left out and a :class:`BrokenEnvironmentWarning` names it with its
+    one-line error (file:line); ``errors="raise"`` raises the first failure instead.
+    :func:`render_each` returns the failures for the caller to show.
+    """
+    if errors == "raise":
+        return [render(env, **options) for env in envs if buildable(env)]
+    rendered, broken = render_each(envs, **options)
+    for b in broken:
+        warnings.warn(
+            f"environment {b.name} not rendered: {b.text}", BrokenEnvironmentWarning, stacklevel=2
+        )
+    return rendered
+
+
+@dataclass(frozen=True)
+class Broken:
+    """An environment whose render failed, and why (the error names file and line)."""
+
+    env: Environment
+    error: EnvlibError
+
+    @property
+    def name(self) -> str:
+        """The environment's name."""
+        return self.env.name
+
+    @property
+    def text(self) -> str:
+        """The one-line error (``file:line: entry: message``)."""
+        return self.error.one_line()
+
+
+def render_each(
+    envs: Sequence[Environment], **options: Any
+) -> tuple[list[RenderedEnv], list[Broken]]:
+    """Render every buildable environment; one that fails does not hide the others.
+
+    Why: one broken overlay must not blank every table - the others are rendered and the
+    failures returned beside them, in order, for the caller to show in their place.
+    """
+    rendered: list[RenderedEnv] = []
+    broken: list[Broken] = []
+    for env in envs:
+        if not buildable(env):
+            continue
+        try:
+            rendered.append(render(env, **options))
+        except EnvlibError as exc:
+            broken.append(Broken(env, exc))
+    return rendered, broken
+
+
+def broken_frame(broken: Sequence[Broken]) -> pd.DataFrame:
+    """One row per broken environment: its name, the file and line, and the one-line error."""
+    rows = [
+        {
+            "env": b.name,
+            "file": b.error.location.path if b.error.location else "",
+            "line": b.error.location.line if b.error.location else None,
+            "error": b.text,
+        }
+        for b in broken
+    ]
+    frame = pd.DataFrame(rows, columns=["env", "file", "line", "error"])
+    return frame.astype({"line": "Int64"})
 
 
 def _render_with_kubectl(env: Environment) -> RenderedEnv:

@@ -112,17 +112,21 @@ def render_sections(
     meta: dict[str, Any] | None = None,
     absent: str = "",
     text_views: Mapping[str, Callable[[pd.DataFrame], str]] | None = None,
+    json_views: Mapping[str, Callable[[pd.DataFrame], list[dict[str, Any]]]] | None = None,
 ) -> str:
     """Several titled tables (and notes) as one document in ``fmt``.
 
     JSON output is one object: ``meta`` keys, then each section under its title in
     snake_case, then ``notes``. ``text_views`` maps a section title to a terminal layout
-    used instead of the generic table in ``text`` output only (JSON keeps its records).
+    used instead of the generic table in ``text`` output only (JSON keeps its records);
+    ``json_views`` likewise gives a section its own records in ``json`` output (tidy rows).
     """
     if fmt == "json":
         doc: dict[str, Any] = dict(meta or {})
         for name, frame in sections:
-            doc[name.lower().replace(" ", "_").replace("-", "_")] = records(frame)
+            as_json = (json_views or {}).get(name)
+            rows = as_json(frame) if as_json is not None else records(frame)
+            doc[name.lower().replace(" ", "_").replace("-", "_")] = rows
         if notes:
             doc["notes"] = list(notes)
         return json.dumps(doc, indent=2, ensure_ascii=False, default=str)

@@ -10,6 +10,7 @@ dispatcher prints them as one line with exit status 1.
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from envlib.analysis import diff as diff_mod
 from envlib.analysis import environments as environments_mod
 from envlib.analysis import experiment as experiment_mod
 from envlib.analysis import inventory as inventory_mod
-from envlib.analysis import terminal
+from envlib.analysis import terminal, tidy
 from envlib.analysis.present import ABSENT, FORMATS, cell_text, render_sections, to_text
 from envlib.errors import KustomizationError
 
@@ -80,12 +81,47 @@ def _rendered(
     The trace records every step's changes and costs up to ten times the build itself on
     large trees (12 MB of CRDs), so only ``blame`` and ``check``'s findings ask for it.
     """
-    return environments_mod.render_all(_chosen(args, names), trace=trace, offline=_offline(args))
+    return _render_each(args, _chosen(args, names), trace=trace)
 
 
 def _offline(args: argparse.Namespace) -> bool:
     """``--offline``: remote bases from the cache only (docs/remote.md)."""
     return bool(getattr(args, "offline", False))
+
+
+def _render_each(
+    args: argparse.Namespace, envs: Sequence[environments_mod.Environment], *, trace: bool
+) -> list[environments_mod.RenderedEnv]:
+    """Render ``envs``; the broken ones are kept on ``args`` for :func:`_with_broken`."""
+    rendered, broken = environments_mod.render_each(envs, trace=trace, offline=_offline(args))
+    known = getattr(args, "broken", [])
+    args.broken = known + [b for b in broken if b.name not in {k.name for k in known}]
+    return rendered
+
+
+_BROKEN = "Broken environments"
+
+
+def _with_broken(args: argparse.Namespace, sections: list[tuple[str, Any]]) -> list[Any]:
+    """``sections`` plus one naming each environment that failed to render, if any."""
+    broken = getattr(args, "broken", [])
+    if not broken:
+        return sections
+    return [*sections, (_BROKEN, environments_mod.broken_frame(broken))]
+
+
+def _broken_view(frame: Any) -> str:
+    return "\n".join(
+        f"{env}: error: {error}" for env, error in zip(frame["env"], frame["error"], strict=True)
+    )
+
+
+def _status(args: argparse.Namespace, code: int = 0) -> int:
+    """Exit status 1 when an environment was broken (after everything else was printed)."""
+    broken = getattr(args, "broken", [])
+    for b in broken:
+        print(f"error: environment {b.name}: {b.text}", file=sys.stderr)
+    return 1 if broken else code
 
 
 def _print(text: str) -> None:
@@ -133,17 +169,25 @@ def _cmd_table(args: argparse.Namespace) -> int:
             "(Mi/Gi); totals are requests x replicas; * marks a value that differs "
             "between environments.",
         )
+    views[_BROKEN] = _broken_view
+    json_views: dict[str, Any] = {}
+    if not args.containers:  # tidy rows: one per environment x workload, numbers as numbers
+        json_views["Workloads"] = lambda _frame: tidy.tidy_records(inv, tidy.WORKLOAD_FIELDS)
+        json_views["Totals"] = lambda _frame: tidy.tidy_records(
+            inventory_mod.totals(inv), tidy.TOTAL_FIELDS
+        )
     _print(
         render_sections(
-            sections,
+            _with_broken(args, sections),
             args.output,
             title="Replicas and resources",
             notes=notes,
             meta=_meta(args, rendered),
             text_views=views,
+            json_views=json_views,
         )
     )
-    return 0
+    return _status(args)
 
 
 _LONG_COLUMNS = [
@@ -191,7 +235,19 @@ def _columns(frame: Any, wanted: Sequence[str]) -> Any:
 
 
 def _cmd_diff(args: argparse.Namespace) -> int:
-    left, right = _rendered(args, [args.left, args.right])
+    pair = _rendered(args, [args.left, args.right])
+    if len(pair) < 2:  # one side is broken: nothing to compare, the error is the output
+        _print(
+            render_sections(
+                _with_broken(args, []),
+                args.output,
+                title=f"Differences {args.left} -> {args.right}",
+                meta=_meta(args, pair),
+                text_views={_BROKEN: _broken_view},
+            )
+        )
+        return _status(args)
+    left, right = pair
     frame = diff_mod.diff_envs(left, right, ignore=args.ignore)
     changes = frame[frame["status"] != "ignored"]
     ignored = frame[frame["status"] == "ignored"]
@@ -224,18 +280,24 @@ def _cmd_diff(args: argparse.Namespace) -> int:
         "Changes": lambda _frame: grouped(changes),
         "Ignored": lambda _frame: grouped(ignored),
     }
+    raw = frame.attrs.get("values")
+    json_views = {  # tidy: one row per changed field and environment
+        "Changes": lambda _frame: tidy.change_records(changes, left.name, right.name, raw),
+        "Ignored": lambda _frame: tidy.change_records(ignored, left.name, right.name, raw),
+    }
     _print(
         render_sections(
-            sections,
+            _with_broken(args, sections),
             args.output,
             title=title,
             notes=notes,
             meta=meta,
             absent=ABSENT,
             text_views=views,
+            json_views=json_views,
         )
     )
-    return 0
+    return _status(args)
 
 
 def _cmd_experiment(args: argparse.Namespace) -> int:
@@ -268,18 +330,23 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
         ("Traffic", _columns(preview, shown)),
         ("Warnings", warnings[["env", "experiment", "code", "message"]]),
     ]
-    views = {"Traffic": lambda _frame: terminal.traffic(preview)}
+    views = {"Traffic": lambda _frame: terminal.traffic(preview), _BROKEN: _broken_view}
     _print(
         render_sections(
-            sections, args.output, title=title, notes=notes, meta=meta, text_views=views
+            _with_broken(args, sections),
+            args.output,
+            title=title,
+            notes=notes,
+            meta=meta,
+            text_views=views,
         )
     )
-    return 0
+    return _status(args)
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
     chosen = _chosen(args, args.envs)
-    rendered = environments_mod.render_all(chosen, trace=False, offline=_offline(args))
+    rendered = _render_each(args, chosen, trace=False)
     repo = chosen[0].repo if chosen else Path.cwd()
     rules = checks_mod.load_rules(repo, args.config)
     findings = checks_mod.run_checks(rendered, rules)
@@ -301,14 +368,20 @@ def _cmd_check(args: argparse.Namespace) -> int:
     sections = [("Rules", summary), ("Findings", findings[shown])]
     _print(
         render_sections(
-            sections, args.output, title=f"Environment checks {verdict}", notes=notes, meta=meta
+            _with_broken(args, sections),
+            args.output,
+            title=f"Environment checks {verdict}",
+            notes=notes,
+            meta=meta,
+            text_views={_BROKEN: _broken_view},
         )
     )
-    return 1 if failed else 0
+    return _status(args, 1 if failed else 0)
 
 
 def _cmd_blame(args: argparse.Namespace) -> int:
-    (rendered,) = _rendered(args, [args.env_name], trace=True)
+    (env,) = _chosen(args, [args.env_name])
+    rendered = environments_mod.render(env, trace=True)  # one environment: its error is the answer
     frame = blame_mod.blame(rendered, args.resource, args.field)
     meta = {**_meta(args, [rendered]), "resource": args.resource, "field": args.field}
     title = f"{args.resource} {args.field} in {rendered.name}"

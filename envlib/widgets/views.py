@@ -23,6 +23,7 @@ from envlib.analysis.environments import RenderedEnv
 from envlib.analysis.experiment import experiment_preview, experiment_warnings
 from envlib.analysis.inventory import inventory, side_by_side, totals
 from envlib.analysis.matching import match_resources
+from envlib.errors import EnvlibError
 from envlib.kustomize.core.resource import Resource
 from envlib.kustomize.yaml.emitter import dump_object
 
@@ -122,7 +123,8 @@ def compute_views(state: ExplorerState, previous: Views | None = None) -> Views:
         try:
             rendered.append(state.rendered(name))
         except Exception as exc:  # an EnvlibError from the build: shown, never raised
-            errors[name] = str(getattr(exc, "message", "") or exc)
+            # the one-line error names the file and line (EnvlibError.one_line)
+            errors[name] = exc.one_line() if isinstance(exc, EnvlibError) else str(exc)
     memo = state.frames
     content = tuple(state.tokens.content(r) for r in rendered)
     traced = tuple(state.tokens.traced(r) for r in rendered)

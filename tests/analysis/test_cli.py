@@ -155,4 +155,5 @@ def test_podinfo_production_inventory(shared_dir: Path, capsys) -> None:
     assert main(["table", "--long", "production", "--repo", str(repo), "-o", "json"]) == 0
     rows = json.loads(capsys.readouterr().out)["workloads"]
     frontend = next(r for r in rows if r["kind"] == "Deployment" and r["name"] == "frontend")
-    assert (frontend["hpa_min"], frontend["hpa_max"], frontend["effective_replicas"]) == (2, 4, 2)
+    hpa = (frontend["HPA min"], frontend["HPA max"], frontend["effective replicas"])
+    assert hpa == (2, 4, 2)

@@ -94,45 +94,36 @@ def _declared(rendered: environments.RenderedEnv) -> list[tuple[str, str, int | 
     return out
 
 
-def _number(value: Any) -> float | None:
-    return None if value in (None, "", "-") else float(value)
-
-
 def _check_table(capsys: Capture, repo: str, built: dict[str, environments.RenderedEnv]) -> None:
     _, long = _run(capsys, "table", "--long", "--repo", repo)
-    rows = long["workloads"]
+    rows = long["workloads"]  # tidy: one record per environment x workload
     for name, rendered in built.items():
         declared = _declared(rendered)
-        mine = [r for r in rows if r["env"] == name]
+        mine = [r for r in rows if r["environment"] == name]
         # every workload kind of the rendered output appears, with its declared replicas
         found = Counter((r["kind"], r["name"], r["replicas"]) for r in mine)
         assert Counter(declared) - found == Counter(), (name, Counter(declared) - found)
         for row in mine:
-            for column in ("replicas", "effective_replicas", "hpa_min", "hpa_max"):
+            for column in ("replicas", "effective replicas", "HPA min", "HPA max"):
                 assert row[column] is None or row[column] >= 0, (name, row)
-            if row["hpa"]:
-                assert row["hpa_min"] is None or row["hpa_min"] <= row["effective_replicas"]
-                assert row["effective_replicas"] <= row["hpa_max"], (name, row)
+                assert row[column] is None or isinstance(row[column], int), (name, row)
+            if row["HPA"]:
+                assert row["HPA min"] is None or row["HPA min"] <= row["effective replicas"]
+                assert row["effective replicas"] <= row["HPA max"], (name, row)
             else:
-                assert row["effective_replicas"] == row["replicas"], (name, row)
+                assert row["effective replicas"] == row["replicas"], (name, row)
+            assert not any(key.endswith("_text") for key in row), row
     _, table = _run(capsys, "table", "--repo", repo)
     assert table["environments"] == list(built)
-    side = table["workloads"]
-    totals = {t["env"]: t for t in table["totals"]}
+    assert table["workloads"] == rows  # the same tidy records, side-by-side is for people
+    totals = {t["environment"]: t for t in table["totals"]}
     for name in built:
-        mine = [r for r in rows if r["env"] == name]
-        # the side-by-side view shows each workload's replicas once per environment
-        shown = sorted(
-            _number(r[f"{name}: replicas"]) or 0
-            for r in side
-            if r.get(f"{name}: replicas", "-") != "-"
-        )
-        assert shown == sorted(float(r["replicas"] or 0) for r in mine), name
+        mine = [r for r in rows if r["environment"] == name]
         if not mine:
             continue
         total = totals[name]
         assert total["workloads"] == len(mine)
-        pods = sum(r["effective_replicas"] or 0 for r in mine if r["kind"] != "Model")
+        pods = sum(r["effective replicas"] or 0 for r in mine if r["kind"] != "Model")
         assert total["replicas"] == pods, name
 
 
@@ -169,7 +160,11 @@ def _check_diff(capsys: Capture, repo: str, left: str, right: str) -> None:
     summary = {s["resource"]: s for s in doc["summary"]}
     for row in [*doc["changes"], *doc["ignored"]]:
         assert row["status"] in statuses and row["resource"] in summary, row
-    changed = Counter(r["resource"] for r in doc["changes"] if r["status"] == "changed")
+    # tidy: one record per changed field and environment (two per field)
+    fields = {(r["resource"], r["field"]) for r in doc["changes"] if r["status"] == "changed"}
+    changed = Counter(resource for resource, _field in fields)
+    for row in doc["changes"]:
+        assert row["environment"] in (left, right), row
     for resource, entry in summary.items():
         assert entry["changed"] == changed[resource], entry
     # an environment compared with itself has no difference at all
