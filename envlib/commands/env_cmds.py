@@ -381,7 +381,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 def _cmd_blame(args: argparse.Namespace) -> int:
     (env,) = _chosen(args, [args.env_name])
-    rendered = environments_mod.render(env, trace=True)  # one environment: its error is the answer
+    # one environment: its error is the answer
+    rendered = environments_mod.render(env, trace=True, offline=_offline(args))
     frame = blame_mod.blame(rendered, args.resource, args.field)
     meta = {**_meta(args, [rendered]), "resource": args.resource, "field": args.field}
     title = f"{args.resource} {args.field} in {rendered.name}"
