@@ -163,12 +163,14 @@ def test_table_and_diff_show_the_value_files(helm_repo: Path, capsys) -> None:
     argv = ["table", "shop-dev", "shop-prod", "--repo", str(helm_repo), "-o", "json"]
     assert main(argv) == 0
     doc = json.loads(capsys.readouterr().out)
-    (row,) = [r for r in doc["workloads"] if r["kind"] == "Deployment"]
-    assert row["workload"] == "shop-app"  # one release name: one row across environments
-    replicas = {env: row[f"{env}: effective_replicas"] for env in doc["environments"]}
-    assert replicas == {"shop-dev": "1", "shop-prod": "3"}
-    assert "replicas" in row["differs"] and "tags" in row["differs"]
-    assert row["shop-prod: cpu_request_text"] == "500m"
+    # tidy records: one per environment x workload (README, JSON output)
+    rows = {r["environment"]: r for r in doc["workloads"] if r["kind"] == "Deployment"}
+    assert {r["workload"] for r in rows.values()} == {"shop-app"}  # one release name
+    replicas = {env: row["effective replicas"] for env, row in rows.items()}
+    assert replicas == {"shop-dev": 1, "shop-prod": 3}
+    assert rows["shop-dev"]["tags"] != rows["shop-prod"]["tags"]
+    assert rows["shop-prod"]["CPU request"] == "500m"
+    assert rows["shop-prod"]["CPU request (cores)"] == 0.5
     assert main(["diff", "shop-dev", "shop-prod", "--repo", str(helm_repo), "-o", "json"]) == 0
     diff = json.dumps(json.loads(capsys.readouterr().out))
     assert "spec.replicas" in diff and "Deployment/shop-app" in diff
