@@ -208,7 +208,14 @@ def resolve_source(
             return SourceSpec("", None, spec, note=f"values reference {spec.get('ref')!r}")
         note = f"source path {spec.get('path') or '(none)'!r} not found in this checkout"
         return SourceSpec(kind, None, spec, note=note)
-    return SourceSpec(kind or _discovered_kind(directory), directory, spec, files)
+    kind = kind or _discovered_kind(directory)
+    return SourceSpec(kind, directory, spec, files, note=_UNRENDERED.get(kind, ""))
+
+
+_UNRENDERED = {
+    "directory": "a plain-manifest directory source (Argo CD 'directory'): not rendered by envlib",
+    "plugin": "a config management plugin source: not rendered by envlib (it runs programs)",
+}
 
 
 _BUILDABLE = ("kustomize", "helm")

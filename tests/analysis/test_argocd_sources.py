@@ -111,3 +111,28 @@ def test_merge_patch_is_rfc7386() -> None:
         "a": {"c": 2, "d": 3},
         "l": [2],
     }
+
+
+def test_directory_and_plugin_sources_say_why_they_are_not_rendered(
+    write_tree, tmp_path: Path
+) -> None:
+    root = write_tree(
+        {
+            "overlays/dev/kustomization.yaml": "resources:\n- cm.yaml\n",
+            "overlays/dev/cm.yaml": CONFIGMAP,
+            "plain/cm.yaml": CONFIGMAP,
+            "apps/dev.yaml": _app(
+                "dev", "  source: {repoURL: https://x/r.git, path: overlays/dev}\n"
+            ),
+            "apps/plain.yaml": _app("plain", "  source: {repoURL: https://x/r.git, path: plain}\n"),
+            "apps/cmp.yaml": _app(
+                "cmp", "  source: {repoURL: https://x/r.git, path: plain, plugin: {name: x}}\n"
+            ),
+        },
+        tmp_path / "repo",
+    )
+    (root / ".git").mkdir()
+    notes = {e.name: e.note for e in discover(root)}
+    assert notes["dev"] == ""
+    assert "plain-manifest directory" in notes["plain"]
+    assert "config management plugin" in notes["cmp"]
