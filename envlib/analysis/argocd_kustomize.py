@@ -147,11 +147,9 @@ def _split_image(image: str) -> tuple[str, str, str]:
 
 
 def _image_arg(arg: str) -> dict[str, str]:
-    key, sep, value = arg.partition("=")
+    key, sep, value = arg.partition("=")  # strings.SplitN(arg, "=", 2)
     if not sep:
         key, value = "", arg
-    elif "=" in value:
-        raise ValueError(f"invalid format of image {arg!r}: more than one '='")
     name, tag, digest = _split_image(value)
     if name == arg:
         raise ValueError(f"image {arg!r} has no tag or digest to set (name=new:tag expected)")
