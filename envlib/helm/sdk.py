@@ -57,6 +57,40 @@ def release_name(request: TemplateRequest) -> str:
     return "release-name"
 
 
+def _kube_version_check(constraint: str, options: dict[str, Any]) -> None:
+    """Helm's ``renderResources`` check of ``Chart.yaml``'s ``kubeVersion``, by Helm itself.
+
+    Sprig's ``semverCompare`` is the same Masterminds constraint check as Helm's
+    ``IsCompatibleRange``; a scratch chart evaluates it against the Capabilities the real
+    render gets (``--kube-version``, else the SDK's default).
+    """
+    import helm_python
+
+    if "`" in constraint:
+        raise HelmFailure(f"invalid kubeVersion constraint {constraint!r}")
+    text = (
+        "{{ .Capabilities.KubeVersion.Version }}|"
+        f"{{{{ semverCompare `{constraint}` .Capabilities.KubeVersion.String }}}}"
+    )
+    probe = {k: v for k, v in options.items() if k == "kube_version"}
+    with tempfile.TemporaryDirectory(prefix="envlib-helm-kube-") as tmp:
+        chart = Path(tmp) / "kube"
+        (chart / "templates").mkdir(parents=True)
+        (chart / "Chart.yaml").write_text("apiVersion: v2\nname: kube\nversion: 0.0.0\n")
+        (chart / "templates" / "check").write_text(text)
+        try:
+            with helm_python.Chart.load(chart) as loaded:
+                out = _render(loaded, {}, {"name": "kube", **probe})
+        except HelmFailure:
+            out = {}
+    version, _, ok = out.get("kube/templates/check", "|false").partition("|")
+    if ok != "true":
+        raise HelmFailure(
+            f"chart requires kubeVersion: {constraint} which is incompatible with Kubernetes "
+            f"{version}" + DEBUG_HINT
+        )
+
+
 def _missing_dependencies(chart: Any) -> list[str]:
     declared = [d.get("name", "") for d in chart.metadata.get("dependencies") or []]
     loaded = {d.get("name", "") for d in chart.dependencies}
@@ -106,6 +140,9 @@ def render(request: TemplateRequest) -> str:
             options["kube_version"] = request.kube_version
         if request.api_versions:
             options["api_versions"] = list(request.api_versions)
+        constraint = str(chart.metadata.get("kubeVersion") or "")
+        if constraint:
+            _kube_version_check(constraint, options)
         files = _render(chart, values, options)
         crds = [(c["filename"], c["data"]) for c in chart.crds]
         chart_name = chart.name

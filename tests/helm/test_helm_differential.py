@@ -11,7 +11,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from helmsupport import PODINFO, chart_files, envlib_build, envlib_cli, kubectl_helm
+from helmsupport import APP_CHART, PODINFO, chart_files, envlib_build, envlib_cli, kubectl_helm
 
 from envlib.helm import HelmSettings
 
@@ -169,7 +169,27 @@ CASES: dict[str, str] = {
         - name: app
           releaseName: shop
         """,
+    "values-inline-null-deletes": """\
+        helmCharts:
+        - name: app
+          releaseName: shop
+          valuesInline:
+            resources: {requests: null}
+            labels: {a: null}
+        """,
+    "empty-values-file": """\
+        helmCharts:
+        - name: app
+          releaseName: shop
+          valuesFile: extra/empty.yaml
+        """,
     # errors: both sides must fail
+    "error-name-template-and-release": """\
+        helmCharts:
+        - name: app
+          releaseName: shop
+          nameTemplate: other
+        """,
     "error-required-value": """\
         helmCharts:
         - name: app
@@ -215,6 +235,7 @@ EXTRA = {
     "extra/values-region.yaml": "labels:\n  region: eu-west-1\nimage:\n  tag: region\n",
     "extra.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: plain\ndata:\n  a: b\n",
     "dup.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: shop-app\n",
+    "extra/empty.yaml": "",
 }
 
 
@@ -295,3 +316,22 @@ def test_podinfo_matches_kubectl(
     got = envlib_build(root, ON)
     assert expected.rc == 0, expected.stderr
     assert (got.rc, got.stdout.decode()) == (0, expected.stdout.decode()), got.stderr
+
+
+@pytest.mark.parametrize("kube", ["1.25.0", "1.31.2", ""])
+def test_chart_kube_version_constraint(
+    kube: str, tmp_path: Path, write_tree, oracle, front_end: str
+) -> None:
+    """``Chart.yaml`` ``kubeVersion`` is checked against the Capabilities, as Helm does."""
+    root = tmp_path / "root"
+    chart = dict(APP_CHART)
+    chart["Chart.yaml"] = chart["Chart.yaml"].replace(
+        'appVersion: "9.9"', 'appVersion: "9.9"\nkubeVersion: ">=1.30.0-0"'
+    )
+    extra = f"  kubeVersion: {kube}\n" if kube else ""
+    write_tree({"kustomization.yaml": "helmCharts:\n- name: app\n" + extra}, root)
+    write_tree(chart_files("charts/app", chart), root)
+    expected = kubectl_helm(oracle, root, front_end, "--enable-helm")
+    got = envlib_build(root, ON)
+    assert (got.rc, got.stdout) == (expected.rc, expected.stdout), (expected.stderr, got.stderr)
+    assert expected.rc == (1 if kube == "1.25.0" else 0)
