@@ -459,7 +459,7 @@ def annotation_text(text: str, typed: Any) -> str:
 
 # --------------------------------------------------------------------------- scalar styles
 
-_ANALYZER = yaml.emitter.Emitter(io.StringIO())
+_ANALYZER = yaml.emitter.Emitter(io.StringIO(), allow_unicode=True)
 
 
 @lru_cache(maxsize=4096)
