@@ -31,6 +31,9 @@ CONTENTS: dict[str, bytes] = {
     "truncated-quote": b'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: "cm\n',
     "truncated-flow": b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm, labels: {a: b\n",
     "truncated-utf8": _HEAD + b"data:\n  k: \xe2\x82",
+    "empty": b"",
+    "comments-only": b"# nothing here\n---\n# nor here\n",
+    "crlf-bom": b"\xef\xbb\xbf" + _HEAD.replace(b"\n", b"\r\n"),
 }
 
 PATH_PROBLEMS = ("directory", "symlink-outside", "dotdot-outside", "dangling-symlink")

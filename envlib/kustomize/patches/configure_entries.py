@@ -211,7 +211,12 @@ def configure_patch_entry(
         source = f"[path: {go_quote(str(path))}]"
         display = fs.display_path(os.path.join(directory, str(path)))
     try:
-        parsed = _parse(text, display, source, location, entry_name)
+        if not text and path:  # an empty file: kustomize reads it as JSON6902 with no ops
+            from envlib.kustomize.patches.parse import ParsedPatch
+
+            parsed = ParsedPatch(JSON6902, ops=[])
+        else:
+            parsed = _parse(text, display, source, location, entry_name)
     except EnvlibError as exc:
         exc.kustomize_message = _trouble(entry, exc.kustomize_message or exc.message)
         raise
@@ -234,7 +239,9 @@ def configure_patch_entry(
     )
     if patch_type == JSON6902 and cp.target is None:
         raise PatchError(
-            "a JSON6902 patch needs a target",
+            f"a JSON6902 patch needs a target ({display})"
+            if path
+            else "a JSON6902 patch needs a target",
             location=location,
             entry=entry_name,
             kustomize_message=f"must specify a target for JSON patch {source}",
