@@ -25,6 +25,7 @@ directories (other kustomizations) may be anywhere. Nothing here writes.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 from abc import ABC, abstractmethod
@@ -184,14 +185,25 @@ def using(filesystem: FileSystem | None) -> Iterator[FileSystem]:
         _ACTIVE.reset(token)
 
 
+# Real paths of kustomization roots, for the length of one build (outermost recording()):
+# every `resources:` entry checks the load restriction against its root's real path, and
+# realpath is an lstat per path component.
+_ROOT_REALPATHS: ContextVar[dict[tuple[int, str], tuple[FileSystem, str]] | None] = ContextVar(
+    "envlib_fs_root_realpaths", default=None
+)
+
+
 @contextlib.contextmanager
 def recording() -> Iterator[ReadSet]:
     """Collect every path read or probed inside the block (nested blocks see their own)."""
     reads = ReadSet()
     token = _RECORDER.set(reads)
+    memo = _ROOT_REALPATHS.set({}) if _ROOT_REALPATHS.get() is None else None
     try:
         yield reads
     finally:
+        if memo is not None:
+            _ROOT_REALPATHS.reset(memo)
         _RECORDER.reset(token)
         outer = _RECORDER.get()
         if outer is not None:
@@ -356,8 +368,15 @@ def display_path(path: StrPath) -> str:
         label = _mount_label(text)
         if label is not None:
             return label
+    return _display_path(text, os.getcwd())
+
+
+@functools.lru_cache(maxsize=8192)
+def _display_path(text: str, cwd: str) -> str:
+    """:func:`display_path` for one working directory (a build asks for the same few paths
+    thousands of times, and ``relpath`` is pure Python)."""
     try:
-        rel = os.path.relpath(text)
+        rel = os.path.relpath(text, cwd)
     except ValueError:
         return text
     return text if rel.startswith("..") else rel
@@ -384,7 +403,7 @@ def resolve_in_root(root: Path, entry: str, *, restrict: bool = True) -> Path:
             ),
         ) from exc
     if restrict:
-        real_root = Path(active.realpath(os.fspath(root)))
+        real_root = Path(_root_realpath(active, os.fspath(root)))
         if real != real_root and real_root not in real.parents:
             raise LoadError(
                 f"file {display_path(real)!r} is outside the kustomization root "
@@ -394,6 +413,17 @@ def resolve_in_root(root: Path, entry: str, *, restrict: bool = True) -> Path:
                 kustomize_message=f"security; file '{real}' is not in or below '{real_root}'",
             )
     return real
+
+
+def _root_realpath(active: FileSystem, root: str) -> str:
+    memo = _ROOT_REALPATHS.get()
+    if memo is None:
+        return active.realpath(root)
+    key = (id(active), root)
+    found = memo.get(key)
+    if found is None or found[0] is not active:
+        found = memo[key] = (active, active.realpath(root))
+    return found[1]
 
 
 def read_bytes(path: StrPath) -> bytes:

@@ -21,6 +21,7 @@ text kyaml would produce; the transformers wrap it into :class:`envlib.errors.Tr
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -106,6 +107,11 @@ def wrong_kind(expected: str, value: Any, *, block: bool = False) -> FieldPathEr
 
 def split_path(path: str, delimiter: str) -> list[str]:
     """kyaml's ``PathSplitter``: split on ``delimiter``, ``\\`` escapes it, drop a leading one."""
+    return list(_split_path(path, delimiter))
+
+
+@functools.lru_cache(maxsize=4096)
+def _split_path(path: str, delimiter: str) -> tuple[str, ...]:
     parts = path.split(delimiter)
     if len(parts) > 1 and parts[0] == "":
         parts = parts[1:]
@@ -115,7 +121,7 @@ def split_path(path: str, delimiter: str) -> list[str]:
             out[-1] = out[-1][:-1] + delimiter + part
         else:
             out.append(part)
-    return out
+    return tuple(out)
 
 
 def split_dotted_path(path: str) -> list[str]:
@@ -174,44 +180,58 @@ def walk_path(
     whether an existing null at ``name[]`` becomes an empty list (``null_to_list``).
     """
     if parts:
-        _walk(Slot([obj], 0), tuple(parts), setter, create, leaf_map, null_to_list)
+        steps = _steps(tuple(parts))
+        _walk([obj], 0, steps, 0, setter, create, leaf_map, null_to_list)
+
+
+@functools.lru_cache(maxsize=4096)
+def _steps(parts: tuple[str, ...]) -> tuple[tuple[str, str, bool, tuple[str, ...]], ...]:
+    """Per part: the part, its map key, whether it ends in ``[]``, and the parts from it on
+    (an error's trail names them) - worked out once per path, not once per object walked."""
+    out = []
+    for index, part in enumerate(parts):
+        name = part.removesuffix("[]")
+        out.append((part, name, name != part, parts[index:]))
+    return tuple(out)
 
 
 def _walk(
-    slot: Slot,
-    parts: tuple[str, ...],
+    holder: Any,
+    key: Any,
+    steps: tuple[tuple[str, str, bool, tuple[str, ...]], ...],
+    depth: int,
     setter: Setter,
     create: bool,
     leaf_map: bool,
     null_to_list: bool,
 ) -> None:
-    if not parts:
-        setter(slot)
+    """Walk ``steps[depth:]`` from ``holder[key]`` (a hot path: no Slot until a leaf)."""
+    if depth == len(steps):
+        setter(Slot(holder, key))
         return
-    node = slot.value
+    node = holder[key]
     if node is None:
         return
     if isinstance(node, list):
         for index in range(len(node)):
             try:
-                _walk(Slot(node, index), parts, setter, create, leaf_map, null_to_list)
+                _walk(node, index, steps, depth, setter, create, leaf_map, null_to_list)
             except FieldPathError as exc:
-                exc.trail.insert(0, parts)
+                exc.trail.insert(0, steps[depth][3])
                 raise
         return
     if not isinstance(node, dict):
         raise FieldPathError("expected sequence or mapping node")
-    name = parts[0].removesuffix("[]")
-    is_seq = name != parts[0]
+    _, name, is_seq, _ = steps[depth]
     if not name:
         raise FieldPathError("cannot set or create an empty field name")
     if create and not is_seq and node.get(name) is None:
-        node[name] = {} if len(parts) > 1 or leaf_map else None
+        node[name] = {} if depth + 1 < len(steps) or leaf_map else None
     elif is_seq and null_to_list and name in node and node[name] is None:
         # kustomize turns an existing null into the node kind it expected here.
         node[name] = []
     if name in node:
-        _walk(Slot(node, name), parts[1:], setter, create, leaf_map, null_to_list)
+        _walk(node, name, steps, depth + 1, setter, create, leaf_map, null_to_list)
 
 
 # -- dotted paths (replacements) ---------------------------------------------------------

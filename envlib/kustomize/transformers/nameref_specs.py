@@ -15,6 +15,7 @@ table, so a field rewritten for one referral kind is then seen by the next one.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -44,6 +45,7 @@ class GvkSelector:
         return str(Gvk(self.group, self.version, self.kind))
 
 
+@functools.lru_cache(maxsize=4096)
 def split_path(path: str) -> tuple[str, ...]:
     """Split a field-spec path at ``/``, honouring ``\\/`` escapes and a leading ``/``."""
     parts = path.split("/")
