@@ -185,6 +185,7 @@ def diff_envs(
     *,
     ignore: Sequence[str | tuple[str, str]] = (),
     default_ignore: Sequence[tuple[str, str]] = DEFAULT_IGNORE,
+    matches: Sequence[Match] | None = None,
 ) -> pd.DataFrame:
     """Every difference between two environments, one row per resource-only or changed field.
 
@@ -192,7 +193,9 @@ def diff_envs(
     says how renamed resources were matched, why a row is ignored, or that Argo CD ignores the
     field. ``ignore`` adds field patterns (``fnmatch`` on the dotted path, e.g.
     ``metadata.labels*``) whose differences are reported as ignored. ``frame.attrs`` holds the
-    two environment names under ``left`` and ``right``.
+    two environment names under ``left`` and ``right``. ``matches`` are the pairs
+    :func:`~.matching.match_resources` gives for the two (callers that need them too pass
+    them, instead of matching twice).
     """
     patterns = [
         *default_ignore,
@@ -200,7 +203,9 @@ def diff_envs(
     ]
     rows: list[dict[str, Any]] = []
     raw = RawValues()
-    for match in match_resources(left.resources, right.resources):
+    if matches is None:
+        matches = match_resources(left.resources, right.resources)
+    for match in matches:
         base = {
             "resource": match.key,
             "kind": match.kind,

@@ -30,8 +30,8 @@ from .checks import run_checks
 from .diff import diff_envs
 from .environments import RenderedEnv, rendered_from_resources
 from .experiment import experiment_preview
-from .inventory import inventory, totals
-from .matching import match_resources
+from .inventory import capacity_totals
+from .matching import Match, match_resources
 from .preview_causes import CauseFinder
 from .revisions import Revision, same_file, same_probe
 from .rules import Rule
@@ -91,14 +91,15 @@ def fill(
     touched = set(changed_inputs(old.inputs, left.filesystem, right.filesystem))
     touched |= set(changed_inputs(new.inputs, left.filesystem, right.filesystem))
     item.changed_files = sorted(repo_path(p, root) for p in touched)
-    item.fields = _fields(old, new, item.changed_files, root, left, right)
+    matches = match_resources(old.resources, new.resources)  # once for fields and YAML diff
+    item.fields = _fields(old, new, item.changed_files, root, left, right, matches)
     item.resources = _resources(item.fields)
     item.capacity = capacity(old, new)
     item.traffic = traffic(old, new, rps)
     item.checks = check_changes(old, new, left_rules, right_rules)
     if not item.checks.empty:
         item.checks["file"] = [_rel_location(f, root) for f in item.checks["file"]]
-    item.yaml_diff = yaml_diff(item.name, old, new, left, right)
+    item.yaml_diff = yaml_diff(item.name, old, new, left, right, matches)
     if not item.resources.empty or not item.checks.empty:
         if item.status == "unchanged":
             item.status = "changed"
@@ -121,9 +122,12 @@ def _fields(
     root: Path,
     left: Revision,
     right: Revision,
+    matches: Sequence[Match] | None = None,
 ) -> pd.DataFrame:
-    diff = diff_envs(old, new)
-    pairs = {m.key: m for m in match_resources(old.resources, new.resources)}
+    if matches is None:
+        matches = match_resources(old.resources, new.resources)
+    diff = diff_envs(old, new, matches=matches)
+    pairs = {m.key: m for m in matches}
     finder = CauseFinder(root, left.filesystem, right.filesystem, changed)
     rows: list[dict[str, Any]] = []
     for row in diff.to_dict("records"):
@@ -195,10 +199,7 @@ def capacity(old: RenderedEnv, new: RenderedEnv) -> pd.DataFrame:
 
 
 def _totals(rendered: RenderedEnv) -> dict[str, Any]:
-    frame = totals(inventory(rendered))
-    if frame.empty:
-        return {}
-    row = frame.iloc[0].to_dict()
+    row = capacity_totals(rendered)
     return {
         str(k): (None if v is None or (isinstance(v, float) and v != v) else v)
         for k, v in row.items()
@@ -259,7 +260,12 @@ def check_changes(
 
 # -- YAML diff and the summary row -------------------------------------------------------------
 def yaml_diff(
-    name: str, old: RenderedEnv, new: RenderedEnv, left: Revision, right: Revision
+    name: str,
+    old: RenderedEnv,
+    new: RenderedEnv,
+    left: Revision,
+    right: Revision,
+    matches: Sequence[Match] | None = None,
 ) -> str:
     """A unified diff of each resource that differs (rendered YAML, secrets redacted).
 
@@ -267,7 +273,9 @@ def yaml_diff(
     the diff stays linear in the size of what changed, not of the environment.
     """
     out: list[str] = []
-    for match in match_resources(old.resources, new.resources):
+    if matches is None:
+        matches = match_resources(old.resources, new.resources)
+    for match in matches:
         a = match.left.obj if match.left is not None else None
         b = match.right.obj if match.right is not None else None
         if a == b:
