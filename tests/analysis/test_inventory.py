@@ -130,3 +130,20 @@ def test_embedded_prod_needs_more_than_dev(repo_dir: Path) -> None:
     frame = totals(inventory(envs)).set_index("env")
     assert frame.loc["prod", "total_cpu_request"] > frame.loc["dev", "total_cpu_request"] > 0
     assert frame.loc["prod", "replicas"] > frame.loc["dev", "replicas"]
+
+
+def test_capacity_totals_equal_totals_of_the_inventory(sample_repo: Path) -> None:
+    """The preview's shortcut gives the very row totals() gives (numbers, texts, None)."""
+    from envlib.analysis.inventory import capacity_totals
+
+    for env in discover(sample_repo):
+        if env.path is None:
+            continue
+        rendered = render(env)
+        frame = totals(inventory(rendered))
+        expected = {
+            k: (None if v is None or (isinstance(v, float) and v != v) else v)
+            for k, v in frame.iloc[0].to_dict().items()
+        }
+        assert capacity_totals(rendered) == expected
+    assert capacity_totals(rendered_from_resources("empty", [])) == {}
