@@ -134,6 +134,30 @@ def _select_source(resmap: ResMap, source: Mapping[str, Any]) -> Resource:
 
 
 # -- values ----------------------------------------------------------------------------------
+def _check_previous_ids(res: Resource) -> None:
+    """kustomize re-reads every object's previous ids from comma-joined annotations.
+
+    A name or namespace containing a comma splits into more entries than the other lists,
+    and the replacement fails on that object before it selects anything (kubectl's own
+    bug; elsewhere the same state makes it panic).
+    """
+    ids = res.prev_ids
+    if not ids:
+        return
+    names = ",".join(i.name for i in ids).count(",")
+    namespaces = ",".join(
+        "_non_namespaceable_" if i.gvk.cluster_scoped else i.namespace or "default" for i in ids
+    ).count(",")
+    kinds = ",".join(i.gvk.kind for i in ids).count(",")
+    if names != namespaces or names != kinds:
+        raise _Fail(
+            "error getting node IDs: number of previous names, number of previous "
+            "namespaces, number of previous kinds not equal",
+            f"{res.cur_id} had a name, namespace or kind with a comma "
+            f"({', '.join(map(str, ids))}); kustomize cannot read its previous ids back",
+        )
+
+
 def _get_source_value(resmap: ResMap, source: Mapping[str, Any]) -> Any:
     res = _select_source(resmap, source)
     field_path = str(source.get("fieldPath") or DEFAULT_FIELD_PATH)
@@ -419,6 +443,8 @@ def apply_replacements(
         try:
             if not isinstance(source, Mapping) or targets is None:
                 raise _Fail("replacements must specify a source and at least one target")
+            for res in resmap:
+                _check_previous_ids(res)
             value = _get_source_value(resmap, source)
             for target in targets:
                 if not isinstance(target, Mapping) or not isinstance(target.get("select"), Mapping):

@@ -470,8 +470,8 @@ def written_quoted(text: str) -> bool:
     (``'1'``, ``"true"``, ``""``, a leading ``@``, several lines) certainly had one. A string
     quoted although it need not be (``'x'``) cannot be told from a plain one.
     """
-    if not text or "\n" in text or not isinstance(resolve_v3(text), str):
-        return True
+    if not text or "\n" in text or text == "<<" or not isinstance(resolve_v3(text), str):
+        return True  # (plain ``<<`` is YAML's merge key, not a string)
     return not _ANALYZER.analyze_scalar(text).allow_block_plain
 
 
