@@ -41,13 +41,20 @@ FINDING_COLUMNS = ["rule", "severity", "env", "resource", "field", "location", "
 _MAX_RETRIES = 20
 
 
-def render_for_lint(env: Environment) -> tuple[RenderedEnv | None, list[dict[str, Any]]]:
-    """Render with a trace; a failing JSON6902 replace/remove becomes a finding and is skipped."""
+def render_for_lint(
+    env: Environment, *, offline: bool = False
+) -> tuple[RenderedEnv | None, list[dict[str, Any]]]:
+    """Render with a trace; a failing JSON6902 replace/remove becomes a finding and is skipped.
+
+    ``offline``: remote bases from envlib's cache only (docs/remote.md)."""
     disabled: list[str] = []
     found: list[dict[str, Any]] = []
     for _ in range(_MAX_RETRIES):
         try:
-            return environments_mod.render(env, disabled_steps=disabled, trace=True), found
+            rendered = environments_mod.render(
+                env, disabled_steps=disabled, trace=True, offline=offline
+            )
+            return rendered, found
         except PatchError as exc:
             step_id = _failed_step(env, exc)
             if (
@@ -277,14 +284,15 @@ def _deprecated(rendered: RenderedEnv, rules: LintRules) -> list[dict]:
     return rows
 
 
-def lint(envs: Sequence[Environment], rules: LintRules) -> pd.DataFrame:
-    """Every lint finding over the environments (built here, with a trace)."""
+def lint(envs: Sequence[Environment], rules: LintRules, *, offline: bool = False) -> pd.DataFrame:
+    """Every lint finding over the environments (built here, with a trace; ``offline``:
+    remote bases from the cache only)."""
     rows: list[dict] = []
     rendered_all: list[RenderedEnv] = []
     for env in envs:
         if env.path is None:
             continue
-        rendered, failures = render_for_lint(env)
+        rendered, failures = render_for_lint(env, offline=offline)
         if rendered is None:
             continue
         rendered_all.append(rendered)

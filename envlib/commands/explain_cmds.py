@@ -57,7 +57,7 @@ def _cmd_lint(args: argparse.Namespace) -> int:
     envs = _chosen(args, args.envs)
     repo = getattr(args, "repo_pos", None) or args.repo or environments_mod.default_repo()
     rules = lint_config.load_rules(args.config, Path(repo))
-    findings = lint_mod.lint(envs, rules)
+    findings = lint_mod.lint(envs, rules, offline=_offline(args))
     failed = lint_mod.failed(findings)
     verdict = "FAILED" if failed else "passed"
     notes = [f"Rules: {rules.source}. {len(findings)} finding(s); lint {verdict}."]

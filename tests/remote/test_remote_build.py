@@ -77,6 +77,15 @@ BASE_V1 = {
     "leave/kustomization.yaml": "resources:\n- ../../..\n",
     "cycle/kustomization.yaml": "resources:\n- https://github.com/org/base//cycle?ref=v1\n",
     "file.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: f\n",
+    "gen/kustomization.yaml": _y(
+        """
+        configMapGenerator:
+        - name: settings
+          literals: [mode=remote]
+        resources:
+        - ../config/rbac
+        """
+    ),
 }
 
 APP_V2 = {
@@ -152,6 +161,10 @@ def world(servers: tuple, kubectl_binary: str) -> World:
     web.mkdir(parents=True, exist_ok=True)
     (web / "release.yaml").write_text(CM.format(name="release-asset"))
     (web / "broken.yaml").write_text("a: [\n")
+    (web / "patch.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: local\ndata:\n  patched: from-url\n"
+    )
+    (web / "app.properties").write_text("mode=remote\n")
     world = World(root, env, git_port, http_port, kubectl_binary, shas)
     world.hang = hang  # type: ignore[attr-defined]
     world.proxy = proxy  # type: ignore[attr-defined]
@@ -171,6 +184,7 @@ def _k(*resources: str, extra: str = "") -> str:
 
 
 GH = "https://github.com/org"
+ORIGINS = "buildMetadata: [originAnnotations]\n"
 CASES = [
     # -- upstream layouts and URL forms ---------------------------------------------------
     Case("base-with-remote-base-no-git-suffix", _k(f"{GH}/app//deploy?ref=v2")),
@@ -201,6 +215,41 @@ CASES = [
         "mixed-local-and-remote",
         _k("local.yaml", f"{GH}/base//config/rbac?ref=v1", extra="namePrefix: ov-\n"),
     ),
+    # -- buildMetadata: kustomize's origin of remote files (repo, ref, path in the repo) ---
+    Case("origins-subdir-and-generator", _k(f"{GH}/base//gen?ref=v1", "local.yaml", extra=ORIGINS)),
+    Case("origins-repo-top", _k(f"{GH}/withsub?ref=v1", extra=ORIGINS)),
+    Case("origins-nested-remote", _k(f"{GH}/app//deploy?ref=v2", extra=ORIGINS)),
+    Case("origins-http-file", _k("http://127.0.0.1:{http}/manifests/release.yaml", extra=ORIGINS)),
+    Case(
+        "origins-component",
+        _k("local.yaml", extra=ORIGINS + f"components:\n- {GH}/base//components/tls?ref=v1\n"),
+    ),
+    # -- file URLs where kustomize loads files: patches, generator files ------------------
+    Case(
+        "http-patch-path",
+        _k("local.yaml", extra="patches:\n- path: http://127.0.0.1:{http}/manifests/patch.yaml\n"),
+    ),
+    Case(
+        "http-generator-file",
+        "configMapGenerator:\n- name: g\n  files:\n"
+        "  - http://127.0.0.1:{http}/manifests/app.properties\n",
+    ),
+    Case(
+        "http-psm",
+        _k(
+            "local.yaml",
+            extra="patchesStrategicMerge:\n- http://127.0.0.1:{http}/manifests/patch.yaml\n",
+        ),
+    ),
+    Case(
+        "http-psm-no-target",
+        _k(
+            f"{GH}/base//config/rbac?ref=v1",
+            extra="patchesStrategicMerge:\n- http://127.0.0.1:{http}/manifests/patch.yaml\n",
+        ),
+        ok=False,
+        names="http://127.0.0.1:{http}/manifests/patch.yaml",
+    ),
     # -- failures ---------------------------------------------------------------------------
     Case("unknown-ref", _k(f"{GH}/base//config/rbac?ref=v9"), ok=False),
     Case("missing-path", _k(f"{GH}/base//nowhere?ref=v1"), ok=False),
@@ -215,6 +264,12 @@ CASES = [
     Case("http-404", _k("http://127.0.0.1:{http}/missing.yaml"), ok=False),
     Case("http-404-git-shaped", _k("http://127.0.0.1:{http}/manifests/missing.yaml"), ok=False),
     Case("http-malformed", _k("http://127.0.0.1:{http}/manifests/broken.yaml"), ok=False),
+    Case(
+        "http-patch-404",
+        _k("local.yaml", extra="patches:\n- path: http://127.0.0.1:{http}/nothing.yaml\n"),
+        ok=False,
+        names="http://127.0.0.1:{http}/nothing.yaml",
+    ),
     Case(
         "component-is-kustomization",
         f"components:\n- {GH}/base//config/rbac?ref=v1\n",
@@ -242,7 +297,7 @@ def test_remote_build_matches_kubectl(world: World, case: Case) -> None:
     if not case.ok:
         entry = case.kustomization.split("- ", 1)[1].split("\n", 1)[0]
         entry = entry.replace("{http}", str(world.http_port))
-        shown = case.names or entry
+        shown = case.names.replace("{http}", str(world.http_port)) or entry
         assert shown in got.stderr, got.stderr
         assert got.stderr.count("\nerror:") + got.stderr.startswith("error:") == 1, got.stderr
         assert "Traceback" not in got.stderr
@@ -312,3 +367,27 @@ def test_analysis_commands_take_offline(world: World) -> None:
     missing = dict(no_network, XDG_CACHE_HOME=str(world.root / "never-filled"))
     failed = world.run_envlib("table", *args, env=missing)
     assert failed.rc == 1 and f"{GH}/app//deploy?ref=v2" in failed.stderr, failed.stderr
+
+
+def test_inputs_name_remote_files_by_url(world: World) -> None:
+    import os
+    from unittest import mock
+
+    from envlib.kustomize import build
+    from envlib.kustomize.load.remote import session
+
+    overlay = _overlay(world, CASES[0])
+    session.forget()
+    try:
+        with mock.patch.dict(os.environ, world.env, clear=True):
+            result = build(overlay, on_fetch=lambda _line: None)
+    finally:
+        session.forget()
+    remote = result.inputs.remote
+    assert f"{GH}/app//deploy/kustomization.yaml?ref=v2" in remote
+    assert f"{GH}/base//config/rbac/service_account.yaml?ref=v1" in remote
+    cache_dir = str(world.root / "cache")
+    assert not any(p.startswith(cache_dir) for p in result.inputs.files | result.inputs.probed)
+    assert str(overlay / "kustomization.yaml") in result.inputs.files
+    deployment = result.find("Deployment/sys-controller")
+    assert deployment.origin.path == f"{GH}/base//config/default/deployment.yaml?ref=v1"

@@ -56,12 +56,18 @@ class Origin:
     ``doc_index`` is the 0-based document in that file (for ``kind: List`` items, the
     document that held the list); ``line`` is 1-based. Generated objects point at the
     kustomization file and name the generator entry, e.g. ``configMapGenerator[0]``.
+    Files of a remote root (``path`` is then a URL) also carry kustomize's ``repo``/``ref``
+    and the path inside the repository its origin annotation prints.
     """
 
     path: str
     doc_index: int = 0
     line: int | None = None
     generator: str | None = None
+    # a file of a remote root: kustomize's origin fields (clone URL, ref, path in the repo)
+    repo: str | None = None
+    ref: str = ""
+    repo_path: str = ""
 
     @property
     def location(self) -> SourceLocation:

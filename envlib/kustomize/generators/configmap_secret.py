@@ -23,7 +23,7 @@ import posixpath
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from envlib.errors import EnvlibError, GeneratorError, SourceLocation, UnsupportedError
+from envlib.errors import EnvlibError, GeneratorError, SourceLocation
 from envlib.kustomize.core.resid import ResId
 from envlib.kustomize.core.resource import GeneratorInfo, Origin, Resource
 from envlib.kustomize.load import fs
@@ -110,13 +110,7 @@ class _Sources:
         )
 
     def read(self, entry: str, sub: tuple[str | int, ...], prefix: str) -> bytes:
-        """Read a source file inside the kustomization root."""
-        if entry.startswith(("http://", "https://")):
-            raise UnsupportedError(
-                f"remote generator source {entry!r}: envlib never fetches URLs",
-                location=self.kust.location(*self.path, *sub),
-                entry=self.kust.entry_name(*self.path, *sub),
-            )
+        """Read a source file inside the kustomization root (file URLs: fetched, as kustomize)."""
         try:
             resolved = fs.resolve_in_root(self.kust.directory, entry)
             return fs.read_bytes(resolved)

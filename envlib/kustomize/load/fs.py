@@ -215,22 +215,51 @@ def recording() -> Iterator[ReadSet]:
 # -- remote roots mounted from the cache --------------------------------------------------------
 @dataclass(frozen=True)
 class Mount:
-    """A fetched remote tree on the OS: its real path and how to name paths inside it."""
+    """A fetched remote tree on the OS: its real path and its name for messages.
+
+    A path ``rel`` inside it is shown as ``<prefix>//<rel><suffix>`` (the tree itself as
+    ``<prefix><suffix>``), e.g. ``https://github.com/org/repo//config/x.yaml?ref=v1``.
+    """
 
     root: str  # real, absolute path of the tree
-    label: Callable[[str], str]  # display name of a path relative to ``root`` ("" = root)
+    prefix: str  # e.g. the clone URL
+    suffix: str = ""  # e.g. ``?ref=v1``
+
+    def label(self, rel: str) -> str:
+        """The display name of ``rel`` (a ``/``-separated path below the root, "" = root)."""
+        return self.prefix + (f"//{rel}" if rel else "") + self.suffix
+
+    def unlabel(self, text: str) -> str | None:
+        """``rel`` back from a display name of this tree, or None when it is not one."""
+        if text == self.prefix + self.suffix:
+            return ""
+        head = self.prefix + "//"
+        if text.startswith(head) and text.endswith(self.suffix):
+            return (
+                text[len(head) : len(text) - len(self.suffix)] if self.suffix else text[len(head) :]
+            )
+        return None
 
 
 _MOUNTS: dict[str, Mount] = {}
 
 
-def mount(root: StrPath, label: Callable[[str], str]) -> Mount:
+def mount(root: StrPath, prefix: str, suffix: str = "") -> Mount:
     """Register a remote tree (idempotent); paths below it are read from the OS."""
     key = os.path.abspath(os.fspath(root))
     found = _MOUNTS.get(key)
     if found is None:
-        found = _MOUNTS[key] = Mount(key, label)
+        found = _MOUNTS[key] = Mount(key, prefix, suffix)
     return found
+
+
+def unlabel(text: str) -> tuple[Mount, str] | None:
+    """The mounted tree and path inside it that display name ``text`` stands for."""
+    for found in _MOUNTS.values():
+        rel = found.unlabel(text)
+        if rel is not None:
+            return found, rel
+    return None
 
 
 def mount_of(path: StrPath) -> Mount | None:
@@ -382,11 +411,38 @@ def _display_path(text: str, cwd: str) -> str:
     return text if rel.startswith("..") else rel
 
 
+# kustomize's loader fetches ``http(s)://`` file names (patches, generator files, ...) instead
+# of resolving them; the build installs the fetcher (load/remote/session.py) for its duration
+UrlLoader = Callable[[str], str]
+_URL_LOADER: ContextVar[UrlLoader | None] = ContextVar("envlib_fs_url_loader", default=None)
+
+
+@contextlib.contextmanager
+def loading_urls(loader: UrlLoader | None) -> Iterator[None]:
+    """Inside the block, :func:`resolve_in_root` hands file URLs to ``loader`` (URL -> path)."""
+    token = _URL_LOADER.set(loader)
+    try:
+        yield
+    finally:
+        _URL_LOADER.reset(token)
+
+
+def is_url(entry: str) -> bool:
+    """Whether kustomize's loader would fetch file name ``entry`` (``http(s)://``)."""
+    head = entry[:8].lower()
+    return head.startswith(("http://", "https://"))
+
+
 def resolve_in_root(root: Path, entry: str, *, restrict: bool = True) -> Path:
     """Resolve ``entry`` relative to kustomization directory ``root`` and enforce the restriction.
 
     Raises :class:`LoadError` with kustomize's wording when the file is missing or outside.
+    A file URL is fetched instead (no restriction applies to it, as in kustomize) when the
+    build installed a loader (:func:`loading_urls`); the path returned is its cached copy.
     """
+    loader = _URL_LOADER.get()
+    if loader is not None and is_url(entry):
+        return Path(loader(entry))
     candidate = os.path.join(root, entry) if not os.path.isabs(entry) else entry
     absolute = Path(os.path.abspath(candidate))
     _probe(os.fspath(absolute))
@@ -458,10 +514,12 @@ __all__ = [
     "current",
     "display_path",
     "exists",
+    "is_url",
     "isdir",
     "isfile",
     "lexists",
     "listdir",
+    "loading_urls",
     "mount",
     "mount_of",
     "note_read",
@@ -472,6 +530,7 @@ __all__ = [
     "recording",
     "resolve_in_root",
     "stamp",
+    "unlabel",
     "using",
     "walk",
 ]

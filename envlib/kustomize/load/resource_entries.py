@@ -21,9 +21,11 @@ root may only name bases inside its own repository.
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import posixpath
 import re
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -527,6 +529,8 @@ def _add_directory(
     finally:
         if remote is not None:
             ctx.remote_stack.pop()
+    if remote is not None:
+        mark_remote_origins(sub, remote)
     try:
         acc.add_all(sub)
     except ResourceConflictError as exc:
@@ -584,6 +588,7 @@ def _http_attempt(acc: Accumulator, ctx: EntryContext, entry: str) -> EnvlibErro
         if exc.location is None:
             exc.location = ctx.location
         return wrap_kustomize(exc, head)
+    _http_origins(loaded, entry)
     try:
         acc.add_all(loaded)
     except ResourceConflictError as exc:
@@ -643,6 +648,39 @@ def remote_root(ctx: EntryContext, spec: RepoSpec) -> Path:
             f"{go_quote(absolute)} refers to directory outside of repo {go_quote(str(clone))}",
         )
     return Path(real)
+
+
+def mark_remote_origins(resources: Iterable[Resource], spec: RepoSpec) -> None:
+    """kustomize's ``Origin.Append`` of a git URL: the clone URL, ref and path in the repo.
+
+    The path is the one inside the repository - except that kustomize, for a URL naming
+    the repository's top (no path), computes it from a placeholder clone directory and
+    prints ``notCloned/...``; that is reproduced. Inner remotes (marked first) keep theirs.
+    """
+    for res in resources:
+        if res.origin.repo is not None:
+            continue
+        found = fs.unlabel(res.origin.path)
+        if found is None or found[0].prefix != spec.clone_spec:
+            continue
+        rel = found[1]
+        res.origin = dataclasses.replace(
+            res.origin,
+            repo=spec.clone_spec,
+            ref=spec.ref,
+            repo_path=rel if spec.kust_root else posixpath.join("notCloned", rel),
+        )
+
+
+def _http_origins(resources: Iterable[Resource], url: str) -> None:
+    """The same for a file URL: kustomize parses it as a git URL too (when it is one)."""
+    spec = repo_spec_or_none(url)
+    if spec is None:
+        return
+    for res in resources:
+        res.origin = dataclasses.replace(
+            res.origin, repo=spec.clone_spec, ref=spec.ref, repo_path=spec.kust_root or "notCloned"
+        )
 
 
 def _within(path: str, root: str) -> bool:

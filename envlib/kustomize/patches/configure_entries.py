@@ -98,7 +98,7 @@ def _read_patch_file(
 ) -> str:
     """Read a patch file (load restriction applies); errors carry kustomize's loader text."""
     absolute = os.path.normpath(os.path.join(directory, path))
-    if not fs.exists(absolute):
+    if not fs.is_url(path) and not fs.exists(absolute):
         raise PatchError(
             f"patch file {path!r} does not exist",
             location=location,

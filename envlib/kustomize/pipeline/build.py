@@ -23,14 +23,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from envlib.errors import EnvlibError, LoadError, SourceLocation, UnsupportedError
+from envlib.errors import EnvlibError, LoadError, RemoteError, SourceLocation, UnsupportedError
 from envlib.helm import HelmSettings
 from envlib.kustomize.core.resource import ResMap, Resource
 from envlib.kustomize.core.sorting import SortOptions, sort_resources
 from envlib.kustomize.core.trace import BuildTrace, Change, Step, diff_paths, snapshot
 from envlib.kustomize.load import fs
 from envlib.kustomize.load import fs as fs_mod
-from envlib.kustomize.load.remote.session import RemoteLoader
+from envlib.kustomize.load.remote.session import FetchError, RemoteLoader
 from envlib.kustomize.load.resource_entries import check_json_compatible, go_quote
 from envlib.kustomize.pipeline.level_steps import LevelSteps
 from envlib.kustomize.pipeline.stage_context import kustomization_file
@@ -178,6 +178,13 @@ class Builder:
         self.build_metadata: set[str] = set()
         self.transformations: dict[int, list[tuple[str, str]]] = {}
         self._pending: dict[int, Change] = {}  # changes whose after-snapshot is still to come
+
+    def load_url(self, url: str) -> str:
+        """A file URL named by a patch, generator or configuration: fetched, cached, mounted."""
+        try:
+            return self.remote.file_path(url)
+        except FetchError as exc:
+            raise RemoteError(exc.message, kustomize_message=exc.kustomize) from None
 
     # -- steps ----------------------------------------------------------------------------
     def step_id(self, kust_file: Path, name: str) -> str:
@@ -490,7 +497,8 @@ def _collector_paused() -> Iterator[None]:
 def _build(path: str | os.PathLike[str], options: BuildOptions) -> BuildResult:
     root = check_root(path)
     builder = Builder(root, options)
-    resources = builder.build_root()
+    with fs.loading_urls(builder.load_url):
+        resources = builder.build_root()
     for res in resources:
         check_json_compatible(res)
     return BuildResult(resources, builder.warnings, builder.trace, root)

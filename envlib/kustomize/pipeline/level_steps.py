@@ -255,9 +255,12 @@ class LevelSteps(TransformerStages):
             inner = exc.kustomize_message or exc.message
             exc.kustomize_message = f"accumulating components: loader.New {go_quote(inner)}"
             raise
+        from envlib.kustomize.load.resource_entries import mark_remote_origins
+
         self.builder.remote_stack.append(spec.raw)
         try:
             self.builder.add_component(root, self.resmap)
+            mark_remote_origins(self.resmap, spec)
         except EnvlibError as exc:
             if exc.location is None:
                 exc.location = location

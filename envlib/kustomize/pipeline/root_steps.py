@@ -232,14 +232,22 @@ class RootSteps(Stages):
 
     def _origin_text(self, res: Resource) -> str:
         """kustomize's origin annotation: the file (relative to the root) or the generator."""
-        where = os.path.relpath(os.path.abspath(res.origin.path), self.directory)
-        generator = res.origin.generator or ""
+        origin = res.origin
+        generator = origin.generator or ""
+        remote = ""
+        if origin.repo is not None:  # a remote root's file: path in the repo, repo, ref
+            where = origin.repo_path
+            remote = f"repo: {origin.repo}\n" + (f"ref: {origin.ref}\n" if origin.ref else "")
+        else:
+            where = os.path.relpath(os.path.abspath(origin.path), self.directory)
         if not generator:
-            return f"path: {where}\n"
+            return f"path: {where}\n{remote}"
         kind = "SecretGenerator" if generator.startswith("secret") else "ConfigMapGenerator"
         if generator.startswith("helmCharts"):
             kind = "HelmChartInflationGenerator"
-        return f"configuredIn: {where}\nconfiguredBy:\n  apiVersion: builtin\n  kind: {kind}\n"
+        return (
+            f"{remote}configuredIn: {where}\nconfiguredBy:\n  apiVersion: builtin\n  kind: {kind}\n"
+        )
 
     def stage_stripInternal(self) -> list[Resource]:
         meta = self.builder.build_metadata

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from envlib.kustomize.load import fs
 from envlib.kustomize.load.remote import cache, fetcher, httpfetch
-from envlib.kustomize.load.remote.repospec import RepoSpec
+from envlib.kustomize.load.remote.repospec import RepoSpec, repo_spec_or_none
 
 _FULL_SHA = re.compile(r"^[0-9a-f]{40}$|^[0-9a-f]{64}$")
 
@@ -83,7 +83,7 @@ class RemoteLoader:
             if found is None:
                 found = self._tree(spec)
                 _FETCHED[key] = found
-        fs.mount(found, lambda rel: _label(spec, rel))
+        fs.mount(found, spec.clone_spec, f"?ref={spec.ref}" if spec.ref else "")
         return found
 
     def _tree(self, spec: RepoSpec) -> Path:
@@ -139,6 +139,34 @@ class RemoteLoader:
             fs.note_remote(url)
         return outcome
 
+    def file_path(self, url: str) -> str:
+        """A file URL named by a patch, generator or configuration entry: its cached copy.
+
+        kustomize's ``Load`` of a URL (no load restriction). The copy is mounted, so reads
+        of it are recorded, and named in messages, by the URL. Raises :class:`FetchError`.
+        """
+        outcome = self.get_file(url)
+        if outcome.body is None:
+            if outcome.error == "offline":
+                raise FetchError(
+                    f"{url}: not in envlib's cache ({cache.cache_root()}) and --offline "
+                    "forbids fetching it; build once without --offline",
+                    offline=True,
+                )
+            if outcome.status is not None:
+                is_git = repo_spec_or_none(url) is not None
+                text = "URL is a git repository" if is_git else outcome.status_text
+                raise FetchError(f"{url}: {text}", text)
+            raise FetchError(f"{url}: {outcome.error}", outcome.error)
+        path = cache.http_file(url)
+        if cache.lookup_http(url) != outcome.body:
+            try:
+                cache.publish_http(url, outcome.body)
+            except OSError as exc:
+                raise FetchError(f"{url}: cannot write envlib's cache: {exc}") from exc
+        fs.mount(path, url)
+        return str(path)
+
     def _get(self, url: str) -> httpfetch.HttpOutcome:
         if self.offline:
             body = cache.lookup_http(url)
@@ -154,11 +182,6 @@ class RemoteLoader:
             except (OSError, FetchError):
                 pass  # the build goes on; only --offline needs the cached copy
         return outcome
-
-
-def _label(spec: RepoSpec, rel: str) -> str:
-    text = spec.clone_spec + (f"//{rel}" if rel else "")
-    return text + (f"?ref={spec.ref}" if spec.ref else "")
 
 
 def forget() -> None:
