@@ -391,3 +391,24 @@ def test_inputs_name_remote_files_by_url(world: World) -> None:
     assert str(overlay / "kustomization.yaml") in result.inputs.files
     deployment = result.find("Deployment/sys-controller")
     assert deployment.origin.path == f"{GH}/base//config/default/deployment.yaml?ref=v1"
+
+
+@pytest.mark.parametrize(
+    "target",
+    [f"{GH}/base//config/default?ref=v1", f"{GH}/app//deploy?ref=v2", f"{GH}/base//nowhere?ref=v1"],
+    ids=["base", "nested", "missing"],
+)
+def test_a_url_as_the_build_target(world: World, target: str) -> None:
+    import subprocess
+
+    proc = subprocess.run(
+        [world.kubectl, "kustomize", target],
+        capture_output=True,
+        env=world.env,
+        timeout=60,
+        cwd=world.root,
+    )
+    got = world.run_envlib("build", target)
+    assert (got.rc, got.stdout) == (proc.returncode, proc.stdout), got.stderr
+    if proc.returncode:
+        assert target in got.stderr and "Traceback" not in got.stderr

@@ -30,8 +30,14 @@ from envlib.kustomize.core.sorting import SortOptions, sort_resources
 from envlib.kustomize.core.trace import BuildTrace, Change, Step, diff_paths, snapshot
 from envlib.kustomize.load import fs
 from envlib.kustomize.load import fs as fs_mod
+from envlib.kustomize.load.remote.repospec import RepoSpec, repo_spec_or_none
 from envlib.kustomize.load.remote.session import FetchError, RemoteLoader
-from envlib.kustomize.load.resource_entries import check_json_compatible, go_quote
+from envlib.kustomize.load.resource_entries import (
+    EntryContext,
+    check_json_compatible,
+    go_quote,
+    remote_root,
+)
 from envlib.kustomize.pipeline.level_steps import LevelSteps
 from envlib.kustomize.pipeline.stage_context import kustomization_file
 from envlib.kustomize.yaml import deepstack
@@ -370,6 +376,13 @@ def _extra_patch(value: ExtraPatch | dict[str, Any]) -> ExtraPatch:
     return ExtraPatch(text, value.get("target"), value.get("options"))
 
 
+def _remote_target(spec: RepoSpec, options: BuildOptions) -> Path:
+    """``kubectl kustomize <git URL>``: the target itself is cloned (kustomize's NewLoader)."""
+    loader = RemoteLoader(offline=options.offline, progress=options.on_fetch)
+    ctx = EntryContext(Path.cwd(), None, "DIR", True, remote=loader)
+    return remote_root(ctx, spec)
+
+
 def check_root(path: str | os.PathLike[str]) -> Path:
     """kubectl's checks on the DIR argument; returns the absolute directory."""
     text = os.fspath(path)
@@ -417,6 +430,7 @@ def build(
     ``fs`` is the :class:`~.fs.FileSystem` to read from (default: the active one, normally
     the OS; see :class:`~.gitfs.GitFileSystem` and :class:`~.overlayfs.OverlayFileSystem`);
     every file read is listed in :attr:`BuildResult.files_read`.
+    ``path`` may itself be a git URL, as for kubectl (the repository is fetched first).
     Remote ``resources:``/``components:`` (git and file URLs) are fetched as kustomize does
     and cached outside the repository (docs/remote.md); ``offline=True`` uses only that
     cache and never touches the network; ``on_fetch`` receives a progress line per fetch
@@ -495,8 +509,11 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _build(path: str | os.PathLike[str], options: BuildOptions) -> BuildResult:
-    root = check_root(path)
+    spec = repo_spec_or_none(path) if isinstance(path, str) else None
+    root = check_root(path) if spec is None else _remote_target(spec, options)
     builder = Builder(root, options)
+    if spec is not None:
+        builder.remote_stack.append(spec.raw)
     with fs.loading_urls(builder.load_url):
         resources = builder.build_root()
     for res in resources:
