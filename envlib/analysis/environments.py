@@ -131,6 +131,43 @@ def environments_frame(envs: Sequence[Environment]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(_FRAME))
 
 
+# record key -> its value for one environment: ``envs -o json``. Lists stay lists and an
+# absent text is ``null``, so a script need not split "a, b" strings the text view joins.
+_RECORD: dict[str, Callable[[Environment], Any]] = {
+    "environment": lambda env: env.name,
+    "path": lambda env: env.display_path,
+    "source": lambda env: env.source,
+    "application": lambda env: env.app.name,
+    "project": lambda env: env.app.project,
+    "cluster": lambda env: env.app.cluster,
+    "namespace": lambda env: env.app.namespace,
+    "revision": lambda env: env.app.target_revision,
+    "sync policy": lambda env: env.app.sync_policy,
+    "sync options": lambda env: list(env.app.sync_options),
+    "ignore differences": lambda env: [
+        argocd.describe_ignore(i) for i in env.app.ignore_differences
+    ],
+    "kustomize overrides": lambda env: list(env.app.kustomize_overrides),
+    "source kinds": lambda env: [s.kind for s in env.app.sources if s.kind],
+    "parameter files": lambda env: [f for s in env.app.sources for f in s.parameter_files],
+    "build options": lambda env: build_options(env.repo).describe() if env.app.name else "",
+    "note": lambda env: env.note,
+}
+
+
+def environment_records(envs: Sequence[Environment]) -> list[dict[str, Any]]:
+    """Tidy records of :func:`environments_frame`: one per environment, human keys, lists as
+    lists, empty texts as ``None``."""
+    records = []
+    for env in envs:
+        record = {}
+        for key, value_of in _RECORD.items():
+            value = value_of(env)
+            record[key] = None if value == "" else value
+        records.append(record)
+    return records
+
+
 def _sources(env: Environment) -> list[argocd.SourceSpec]:
     """The sources to render: the Application's, or the environment's own directory."""
     if env.app.sources:

@@ -137,7 +137,12 @@ def _meta(args: argparse.Namespace, envs: Sequence[Any]) -> dict[str, Any]:
 def _cmd_envs(args: argparse.Namespace) -> int:
     envs = _envs(args)
     frame = environments_mod.environments_frame(envs)
-    _print(render_sections([("Environments", frame)], args.output, meta=_meta(args, envs)))
+    json_views = {"Environments": lambda _frame: environments_mod.environment_records(envs)}
+    _print(
+        render_sections(
+            [("Environments", frame)], args.output, meta=_meta(args, envs), json_views=json_views
+        )
+    )
     return 0
 
 

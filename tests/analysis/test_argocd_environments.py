@@ -83,9 +83,12 @@ def _run(capsys, *argv: str) -> tuple[int, str, str]:
 def test_overrides_show_in_envs_table_and_diff(repo: Path, capsys) -> None:
     code, out, _ = _run(capsys, "envs", "--repo", str(repo), "-o", "json")
     assert code == 0
-    rows = {r["env"]: r for r in json.loads(out)["environments"]}
-    assert rows["prod"]["kustomize_overrides"] == "images, namePrefix, replicas"
-    assert rows["prod"]["parameter_files"].endswith(".argocd-source-web-prod.yaml")
+    rows = {r["environment"]: r for r in json.loads(out)["environments"]}
+    assert rows["prod"]["kustomize overrides"] == ["images", "namePrefix", "replicas"]
+    assert [
+        f.endswith(".argocd-source-web-prod.yaml") for f in rows["prod"]["parameter files"]
+    ] == [True]
+    assert rows["dev"]["kustomize overrides"] == [] and rows["dev"]["note"] is None
 
     code, out, _ = _run(capsys, "table", "--long", "--repo", str(repo), "-o", "json")
     assert code == 0

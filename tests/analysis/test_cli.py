@@ -57,7 +57,7 @@ def test_command_formats(
 def test_envs_takes_the_repository_as_argument(sample_repo: Path, capsys) -> None:
     assert main(["envs", str(sample_repo), "-o", "json"]) == 0
     doc = json.loads(capsys.readouterr().out)
-    assert [e["env"] for e in doc["environments"]] == ["dev", "prod"]
+    assert [e["environment"] for e in doc["environments"]] == ["dev", "prod"]
 
 
 def test_json_numbers_are_numbers(sample_repo: Path, capsys) -> None:
@@ -120,7 +120,7 @@ def test_default_repository_is_the_embedded_k8s(
     assert main(["envs", "-o", "json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["repo"] == str(repo_dir / "k8s")
-    assert {"dev", "prod"} <= {e["env"] for e in doc["environments"]}
+    assert {"dev", "prod"} <= {e["environment"] for e in doc["environments"]}
 
 
 CORPUS_ROOTS = [
@@ -135,7 +135,7 @@ CORPUS_ROOTS = [
 def test_every_command_on_a_corpus(shared_dir: Path, capsys, root: str) -> None:
     repo = shared_dir / "corpora" / root
     assert main(["envs", "--repo", str(repo), "-o", "json"]) == 0
-    names = [e["env"] for e in json.loads(capsys.readouterr().out)["environments"]]
+    names = [e["environment"] for e in json.loads(capsys.readouterr().out)["environments"]]
     assert names
     for argv in (["table"], ["table", "--containers"]):
         assert main([*argv, "--repo", str(repo), "-o", "markdown"]) == 0, argv

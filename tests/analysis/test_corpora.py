@@ -192,7 +192,7 @@ def test_every_command_on_every_corpus_root(
     repo = str(shared_dir / "corpora" / root)
     _, doc = _run(capsys, "envs", "--repo", repo)
     envs = doc["environments"]
-    names = [e["env"] for e in envs]
+    names = [e["environment"] for e in envs]
     assert names and len(set(names)) == len(names)
     assert any(e["path"] for e in envs)
     built = {
