@@ -102,66 +102,71 @@ class RenderedEnv:
         return self.originals.get(id(res), res)
 
 
-# column -> its text for one environment (the frame's schema, in order)
-_FRAME: dict[str, Callable[[Environment], str]] = {
-    "env": lambda env: env.name,
-    "path": lambda env: env.display_path,
-    "source": lambda env: env.source,
-    "application": lambda env: env.app.name,
-    "project": lambda env: env.app.project,
-    "cluster": lambda env: env.app.cluster,
-    "namespace": lambda env: env.app.namespace,
-    "revision": lambda env: env.app.target_revision,
-    "sync_policy": lambda env: env.app.sync_policy,
-    "sync_options": lambda env: ", ".join(env.app.sync_options),
-    "ignore_differences": lambda env: "; ".join(
-        argocd.describe_ignore(i) for i in env.app.ignore_differences
+# (frame column, JSON record key, value for one environment, how the text view joins a list):
+# one schema for ``environments_frame`` (texts) and ``environment_records`` (typed values)
+_FIELDS: tuple[tuple[str, str, Callable[[Environment], Any], str], ...] = (
+    ("env", "environment", lambda env: env.name, ""),
+    ("path", "path", lambda env: env.display_path, ""),
+    ("source", "source", lambda env: env.source, ""),
+    ("application", "application", lambda env: env.app.name, ""),
+    ("project", "project", lambda env: env.app.project, ""),
+    ("cluster", "cluster", lambda env: env.app.cluster, ""),
+    ("namespace", "namespace", lambda env: env.app.namespace, ""),
+    ("revision", "revision", lambda env: env.app.target_revision, ""),
+    ("sync_policy", "sync policy", lambda env: env.app.sync_policy, ""),
+    ("sync_options", "sync options", lambda env: list(env.app.sync_options), ", "),
+    (
+        "ignore_differences",
+        "ignore differences",
+        lambda env: [argocd.describe_ignore(i) for i in env.app.ignore_differences],
+        "; ",
     ),
-    "kustomize_overrides": lambda env: ", ".join(env.app.kustomize_overrides),
-    "source_kinds": lambda env: ", ".join(s.kind or "?" for s in env.app.sources),
-    "parameter_files": lambda env: ", ".join(f for s in env.app.sources for f in s.parameter_files),
-    "build_options": lambda env: build_options(env.repo).describe() if env.app.name else "",
-    "note": lambda env: env.note,
-}
+    (
+        "kustomize_overrides",
+        "kustomize overrides",
+        lambda env: list(env.app.kustomize_overrides),
+        ", ",
+    ),
+    # an unrecognised source has no kind: null in JSON, "?" in the text view
+    ("source_kinds", "source kinds", lambda env: [s.kind or None for s in env.app.sources], ", "),
+    (
+        "parameter_files",
+        "parameter files",
+        lambda env: [f for s in env.app.sources for f in s.parameter_files],
+        ", ",
+    ),
+    (
+        "build_options",
+        "build options",
+        lambda env: build_options(env.repo).describe() if env.app.name else "",
+        "",
+    ),
+    ("note", "note", lambda env: env.note, ""),
+)
+
+
+def _text(value: Any, joiner: str) -> str:
+    if isinstance(value, list):
+        return joiner.join("?" if item is None else str(item) for item in value)
+    return "" if value is None else str(value)
 
 
 def environments_frame(envs: Sequence[Environment]) -> pd.DataFrame:
     """One row per environment: where it is built from and where Argo CD deploys it."""
-    rows = [{column: cell(env) for column, cell in _FRAME.items()} for env in envs]
-    return pd.DataFrame(rows, columns=list(_FRAME))
-
-
-# record key -> its value for one environment: ``envs -o json``. Lists stay lists and an
-# absent text is ``null``, so a script need not split "a, b" strings the text view joins.
-_RECORD: dict[str, Callable[[Environment], Any]] = {
-    "environment": lambda env: env.name,
-    "path": lambda env: env.display_path,
-    "source": lambda env: env.source,
-    "application": lambda env: env.app.name,
-    "project": lambda env: env.app.project,
-    "cluster": lambda env: env.app.cluster,
-    "namespace": lambda env: env.app.namespace,
-    "revision": lambda env: env.app.target_revision,
-    "sync policy": lambda env: env.app.sync_policy,
-    "sync options": lambda env: list(env.app.sync_options),
-    "ignore differences": lambda env: [
-        argocd.describe_ignore(i) for i in env.app.ignore_differences
-    ],
-    "kustomize overrides": lambda env: list(env.app.kustomize_overrides),
-    "source kinds": lambda env: [s.kind for s in env.app.sources if s.kind],
-    "parameter files": lambda env: [f for s in env.app.sources for f in s.parameter_files],
-    "build options": lambda env: build_options(env.repo).describe() if env.app.name else "",
-    "note": lambda env: env.note,
-}
+    rows = [
+        {column: _text(value_of(env), joiner) for column, _key, value_of, joiner in _FIELDS}
+        for env in envs
+    ]
+    return pd.DataFrame(rows, columns=[column for column, *_rest in _FIELDS])
 
 
 def environment_records(envs: Sequence[Environment]) -> list[dict[str, Any]]:
-    """Tidy records of :func:`environments_frame`: one per environment, human keys, lists as
-    lists, empty texts as ``None``."""
+    """Tidy records for ``envs -o json``: one per environment, the keys a person reads, lists
+    as lists (a script need not split the text view's "a, b"), empty texts as ``None``."""
     records = []
     for env in envs:
-        record = {}
-        for key, value_of in _RECORD.items():
+        record: dict[str, Any] = {}
+        for _column, key, value_of, _joiner in _FIELDS:
             value = value_of(env)
             record[key] = None if value == "" else value
         records.append(record)
