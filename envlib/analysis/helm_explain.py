@@ -122,15 +122,7 @@ def _field_of(text: str, res: Resource, path: tuple[str | int, ...], chart_dir: 
 
     for other in resources_from_output(text, Path(chart_dir)):
         if other.kind == res.kind and other.origin.path == res.origin.path:
-            node: Any = other.obj
-            for seg in path:
-                if isinstance(node, dict) and seg in node:
-                    node = node[seg]
-                elif isinstance(node, list) and isinstance(seg, int) and seg < len(node):
-                    node = node[seg]
-                else:
-                    return None
-            return node
+            return _field_of_obj(other.obj, path)
     return None
 
 
