@@ -36,7 +36,7 @@ import yaml
 from envlib.kustomize.load import fs
 
 from .argocd_params import merge_patch
-from .gotemplate import TemplateError
+from .gotemplate import TemplateError, go_text
 from .gotemplate import render as go_render
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -151,22 +151,8 @@ def _flatten(value: Any, prefix: str = "") -> dict[str, str]:
         for index, item in enumerate(value):
             out.update(_flatten(item, f"{prefix}.{index}"))
     else:
-        out[prefix] = _go_text(value)
+        out[prefix] = go_text(value)
     return out
-
-
-def _go_text(value: Any) -> str:
-    if value is None:
-        return "<nil>"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dict):
-        return "map[" + " ".join(f"{k}:{_go_text(value[k])}" for k in sorted(value)) + "]"
-    if isinstance(value, list):
-        return "[" + " ".join(_go_text(v) for v in value) + "]"
-    return str(value)
 
 
 # -- templates ------------------------------------------------------------------------------
@@ -222,7 +208,7 @@ def _list(spec: Mapping[str, Any], ctx: _Context) -> list[dict[str, Any]]:
         params: dict[str, Any] = {}
         for key, value in element.items():
             if key == "values" and isinstance(value, dict):
-                params.update({f"values.{k}": _go_text(v) for k, v in value.items()})
+                params.update({f"values.{k}": go_text(v) for k, v in value.items()})
             elif isinstance(value, str):
                 params[str(key)] = value
             else:

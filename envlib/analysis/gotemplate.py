@@ -50,7 +50,9 @@ def _truth(value: Any) -> bool:
     return True
 
 
-def _print(value: Any) -> str:
+def go_text(value: Any) -> str:
+    """A value as Go's fmt prints it with %v (<nil>, map[k:v], [a b]); shared with the
+    default ApplicationSet template syntax, which stringifies parameters the same way."""
     if value is _NO_VALUE:
         return "<no value>"
     if value is None:
@@ -60,9 +62,9 @@ def _print(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, list):
-        return "[" + " ".join(_print(v) for v in value) + "]"
+        return "[" + " ".join(go_text(v) for v in value) + "]"
     if isinstance(value, dict):
-        return "map[" + " ".join(f"{k}:{_print(value[k])}" for k in sorted(value)) + "]"
+        return "map[" + " ".join(f"{k}:{go_text(value[k])}" for k in sorted(value)) + "]"
     return str(value)
 
 
@@ -106,7 +108,7 @@ def _printf(fmt: str, *args: Any) -> str:
 
     def one(match: re.Match[str]) -> str:
         value = next(values, "")
-        return json.dumps(str(value)) if match.group(0) == "%q" else _print(value)
+        return json.dumps(str(value)) if match.group(0) == "%q" else go_text(value)
 
     return re.sub(r"\{%[vsdq]\}", one, out)
 
@@ -133,7 +135,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "ge": lambda a, b: a >= b,
     "len": len,
     "index": _index,
-    "print": lambda *a: "".join(_print(v) for v in a),
+    "print": lambda *a: "".join(go_text(v) for v in a),
     "printf": _printf,
     "default": _default,
     "empty": lambda v: not _truth(v),
@@ -154,9 +156,9 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "contains": lambda sub, s: sub in str(s),
     "replace": lambda old, new, s: str(s).replace(old, new),
     "trunc": lambda n, s: str(s)[: int(n)] if int(n) >= 0 else str(s)[int(n) :],
-    "quote": lambda *a: " ".join(json.dumps(_print(v)) for v in a),
-    "squote": lambda *a: " ".join(f"'{_print(v)}'" for v in a),
-    "toString": _print,
+    "quote": lambda *a: " ".join(json.dumps(go_text(v)) for v in a),
+    "squote": lambda *a: " ".join(f"'{go_text(v)}'" for v in a),
+    "toString": go_text,
     "toJson": lambda v: json.dumps(v, separators=(",", ":"), sort_keys=True),
     "toPrettyJson": lambda v: json.dumps(v, indent=2, sort_keys=True),
     "toYaml": _to_yaml,
@@ -164,7 +166,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "fromJson": lambda s: json.loads(s),
     "split": lambda sep, s: {f"_{i}": p for i, p in enumerate(str(s).split(sep))},
     "splitList": lambda sep, s: str(s).split(sep),
-    "join": lambda sep, items: sep.join(_print(i) for i in items),
+    "join": lambda sep, items: sep.join(go_text(i) for i in items),
     "list": lambda *a: list(a),
     "dict": lambda *a: {str(a[i]): a[i + 1] for i in range(0, len(a) - 1, 2)},
     "first": lambda items: items[0] if items else None,
@@ -446,7 +448,7 @@ class _Exec:
             elif kind == "emit":
                 value = self.pipeline(node[1], dot)
                 if not node[1][2]:
-                    out.append(_print(value))
+                    out.append(go_text(value))
             elif kind in ("if", "with"):
                 self.vars.append({})
                 value = self.pipeline(node[1], dot)
