@@ -34,6 +34,7 @@ from envlib.kustomize.load import fs
 from . import preview_changes as changes
 from .discovery import Environment, discover
 from .environments import RenderedEnv, render
+from .preview_causes import CauseFinder
 from .revisions import Revision, follows_branch, merge_base, open_revision, repo_root, same_file
 from .rules import Rule, load_rules
 
@@ -200,6 +201,7 @@ def _compare(
     root: Path,
 ) -> EnvPreview:
     before = _render(old, left, trace=False) if old is not None and old.path else None
+    touched: list[str] | None = None  # inputs of the base build the branch changes
     if (
         before is not None
         and old is not None
@@ -211,7 +213,9 @@ def _compare(
         )
         if not touched and _same_rules(left.rules, right.rules):
             return item  # the branch touches nothing this build read: no re-render
-    after = _render(new, right, trace=True) if new is not None and new.path else None
+    after = None
+    if new is not None and new.path:
+        after = _render_head(new, left, right, before, touched, root)
     if old is None:
         item.status = "added"
         item.note = "Application added by the branch" if new and new.application else "added"
@@ -221,6 +225,45 @@ def _compare(
     revisions = (left.revision, right.revision)
     changes.fill(item, before, after, left.rules, right.rules, *revisions, rps, root)
     return item
+
+
+def _render_head(
+    new: Environment,
+    left: _Side,
+    right: _Side,
+    before: RenderedEnv | None,
+    touched: list[str] | None,
+    root: Path,
+) -> RenderedEnv:
+    """The head build, traced only when a field's cause could come from the trace.
+
+    The trace serves :class:`~.preview_causes.CauseFinder` alone, and it consults only
+    steps whose kustomization entry changed or references a changed file. When the branch
+    edits only plain resource files (a base manifest), no step qualifies and the build
+    runs without a trace (a third cheaper). The base build's steps predict that; the
+    untraced head build's own steps confirm it, else the head is built again with a trace,
+    so the result is always the one a traced build gives.
+    """
+    if before is None or touched is None or not _trace_needless(before, touched, left, right, root):
+        return _render(new, right, trace=True)
+    after = _render(new, right, trace=False)
+    systems = (left.revision.filesystem, right.revision.filesystem)
+    every = sorted(set(touched) | set(changes.changed_inputs(after.inputs, *systems)))
+    if _trace_needless(after, every, left, right, root):
+        return after
+    return _render(new, right, trace=True)
+
+
+def _trace_needless(
+    rendered: RenderedEnv, touched: Sequence[str], left: _Side, right: _Side, root: Path
+) -> bool:
+    """Whether no step of ``rendered`` could name a cause among the ``touched`` inputs."""
+    trace = rendered.trace
+    if trace is None:
+        return False  # steps unknown (a renderer without a trace): trace to be safe
+    changed = [changes.repo_path(p, root) for p in touched]
+    finder = CauseFinder(root, left.revision.filesystem, right.revision.filesystem, changed)
+    return not any(finder.may_blame(step.id) for step in trace.steps)
 
 
 def _same_env(old: Environment, new: Environment, left: _Side, right: _Side) -> bool:

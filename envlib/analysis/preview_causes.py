@@ -20,14 +20,13 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from envlib.kustomize.core.resource import Resource
-from envlib.kustomize.core.trace import Step
+from envlib.kustomize.core.trace import FieldPath, Step
 from envlib.kustomize.load.fs import FileSystem
 
 from .blame import BlameError, parse_field
@@ -46,6 +45,9 @@ class CauseFinder:
         self.systems = (left, right)
         self.changed = set(changed)
         self._docs: dict[tuple[int, str], list[Any]] = {}
+        # id(trace) -> id(engine resource) -> [(step, paths it changed)], in step order: one
+        # pass over a trace instead of one per field (thousands of fields on a big overlay)
+        self._touches: dict[int, dict[int, list[tuple[Step, list[FieldPath]]]]] = {}
 
     def rel(self, path: str) -> str:
         """``path`` relative to the repository root (absolute when outside it)."""
@@ -79,9 +81,19 @@ class CauseFinder:
             origin = self.rel(res.origin.path)
             if origin in self.changed and self._origin_differs(origin, res, field_text):
                 found.append(origin)
-            for step in _steps_on(rendered, res):
-                found += self._step_causes(step, rendered, res, field_text, key)
+            for step, paths in self._steps_on(rendered, res):
+                found += self._step_causes(step, paths, rendered, res, field_text, key)
         return sorted(set(found))
+
+    def _steps_on(self, rendered: RenderedEnv, res: Resource) -> list[tuple[Step, list[FieldPath]]]:
+        """The steps that changed ``res`` at this revision, with the paths each changed."""
+        trace = rendered.trace
+        if trace is None:
+            return []
+        index = self._touches.get(id(trace))
+        if index is None:
+            index = self._touches[id(trace)] = _index(trace.steps)
+        return index.get(id(rendered.original(res)), [])
 
     def _origin_differs(self, rel: str, res: Resource, field_text: str) -> bool:
         index = res.origin.doc_index
@@ -92,8 +104,36 @@ class CauseFinder:
             values.append(_lookup(doc, field_text))
         return values[0] != values[1]
 
+    def may_blame(self, step_id: str) -> bool:
+        """Whether :meth:`causes` could ever name a file through this step.
+
+        Only a step whose kustomization file changed, or whose entry (at either revision)
+        references a changed file, can; every other step is skipped by :meth:`_step_causes`
+        whatever it changed. So when no step of a build may blame, the build needs no trace.
+        """
+        match = _STEP_ID.match(step_id)
+        if match is None:
+            return False
+        kust = match["file"]
+        if kust in self.changed:
+            return True
+        field, index = match["field"], match["index"]
+        base_dir = os.path.dirname(kust)
+        for side in (0, 1):
+            for ref in _file_refs(_entry(self._load(side, kust), field, index)):
+                rel = os.path.normpath(os.path.join(base_dir, ref)).replace(os.sep, "/")
+                if rel in self.changed:
+                    return True
+        return False
+
     def _step_causes(
-        self, step: Step, rendered: RenderedEnv, res: Resource, field_text: str, key: str
+        self,
+        step: Step,
+        paths: list[FieldPath],
+        rendered: RenderedEnv,
+        res: Resource,
+        field_text: str,
+        key: str,
     ) -> list[str]:
         match = _STEP_ID.match(step.id)
         if match is None:
@@ -101,7 +141,7 @@ class CauseFinder:
         kust = match["file"]
         field, index = match["field"], match["index"]
         entries = [_entry(self._load(s, kust), field, index) for s in (0, 1)]
-        exact = _touched(step, rendered, res, field_text)
+        exact = _touched(paths, rendered, res, field_text)
         out: list[str] = []
         if kust in self.changed and entries[0] != entries[1]:
             if exact or key in _keys_and_text(entries[0]) | _keys_and_text(entries[1]):
@@ -118,23 +158,32 @@ class CauseFinder:
 
 
 # -- helpers ----------------------------------------------------------------------------------
-def _steps_on(rendered: RenderedEnv, res: Resource) -> Iterator[Step]:
-    trace = rendered.trace
-    if trace is None:
-        return
-    original = rendered.original(res)
-    for step in trace.steps:
-        if any(c.res is original for c in step.changes):
-            yield step
+def _index(steps: list[Step]) -> dict[int, list[tuple[Step, list[FieldPath]]]]:
+    """id(resource) -> the steps with a change on it and their changed paths, in step order.
+
+    The same facts as ``Step.changed_paths`` / ``BuildTrace.steps_touching``, gathered in
+    one pass over the trace.
+    """
+    out: dict[int, list[tuple[Step, list[FieldPath]]]] = {}
+    for step in steps:
+        mine: dict[int, list[FieldPath]] = {}
+        for change in step.changes:
+            if change.res is not None:
+                mine.setdefault(id(change.res), []).extend(change.paths)
+        for key, paths in mine.items():
+            out.setdefault(key, []).append((step, paths))
+    return out
 
 
-def _touched(step: Step, rendered: RenderedEnv, res: Resource, field_text: str) -> bool:
+def _touched(paths: list[FieldPath], rendered: RenderedEnv, res: Resource, field_text: str) -> bool:
+    """Whether a step that changed ``paths`` on ``res`` changed ``field_text`` (or a parent or
+    child of it) - ``BuildTrace.steps_touching`` for one step."""
     original = rendered.original(res)
     try:
-        path = parse_field(original.obj, field_text) if field_text else ()
+        wanted = tuple(parse_field(original.obj, field_text)) if field_text else ()
     except BlameError:
         return False
-    return step in rendered.trace.steps_touching(original, path)
+    return any(p[: len(wanted)] == wanted[: len(p)] for p in paths)
 
 
 def _leaf_key(field_text: str) -> str:

@@ -14,6 +14,7 @@ environment is listed, with a note saying so.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import os
 from collections.abc import Sequence
@@ -92,8 +93,9 @@ def fill(
     touched |= set(changed_inputs(new.inputs, left.filesystem, right.filesystem))
     item.changed_files = sorted(repo_path(p, root) for p in touched)
     matches = match_resources(old.resources, new.resources)  # once for fields and YAML diff
-    item.fields = _fields(old, new, item.changed_files, root, left, right, matches)
-    item.resources = _resources(item.fields)
+    rows = _fields(old, new, item.changed_files, root, left, right, matches)
+    item.fields = pd.DataFrame(rows, columns=COLUMNS["fields"])
+    item.resources = _resources(rows)
     item.capacity = capacity(old, new)
     item.traffic = traffic(old, new, rps)
     item.checks = check_changes(old, new, left_rules, right_rules)
@@ -123,7 +125,8 @@ def _fields(
     left: Revision,
     right: Revision,
     matches: Sequence[Match] | None = None,
-) -> pd.DataFrame:
+) -> list[dict[str, Any]]:
+    """The field rows (see :data:`COLUMNS`), each changed field with the files behind it."""
     if matches is None:
         matches = match_resources(old.resources, new.resources)
     diff = diff_envs(old, new, matches=matches)
@@ -155,20 +158,26 @@ def _fields(
                 "files": files,
             }
         )
-    return pd.DataFrame(rows, columns=COLUMNS["fields"])
+    return rows
 
 
-def _resources(fields: pd.DataFrame) -> pd.DataFrame:
+def _resources(fields: list[dict[str, Any]]) -> pd.DataFrame:
+    """One row per resource with a change (not only ignored noise), in first-seen order.
+
+    Grouped in plain Python: a pandas group per resource costs milliseconds each, and a
+    big overlay edit changes thousands of resources.
+    """
+    groups: dict[tuple[Any, Any], list[dict[str, Any]]] = {}
+    for row in fields:
+        groups.setdefault((row["resource"], row["kind"]), []).append(row)
     rows: list[dict[str, Any]] = []
-    if fields.empty:
-        return empty("resources")
-    for (resource, kind), group in fields.groupby(["resource", "kind"], sort=False):
-        statuses = set(group["status"])
+    for (resource, kind), group in groups.items():
+        statuses = {r["status"] for r in group}
         change = next((s for s in ("added", "removed") if s in statuses), "")
-        changed = int((group["status"] == "changed").sum())
+        changed = sum(1 for r in group if r["status"] == "changed")
         if not change and not changed:
             continue  # only ignored noise
-        files = sorted({f for fl in group["files"] for f in fl})
+        files = sorted({f for r in group for f in r["files"]})
         rows.append(
             {
                 "resource": resource,
@@ -178,6 +187,8 @@ def _resources(fields: pd.DataFrame) -> pd.DataFrame:
                 "files": files,
             }
         )
+    if not rows:
+        return empty("resources")
     return pd.DataFrame(rows, columns=COLUMNS["resources"])
 
 
@@ -239,8 +250,16 @@ def _num(value: Any) -> float | None:
 def check_changes(
     old: RenderedEnv, new: RenderedEnv, left: Sequence[Rule], right: Sequence[Rule]
 ) -> pd.DataFrame:
-    """Findings present at only one side: ``newly failing`` (head) or ``newly fixed`` (base)."""
-    found = [run_checks(old, left), run_checks(new, right)]
+    """Findings present at only one side: ``newly failing`` (head) or ``newly fixed`` (base).
+
+    The checks run without the build traces: a finding's ``set_by`` (the step that last
+    set the field, looked up in the trace) is not part of a preview, and looking it up for
+    every finding of a big environment costs more than the checks themselves.
+    """
+    found = [
+        run_checks(dataclasses.replace(old, trace=None), left),
+        run_checks(dataclasses.replace(new, trace=None), right),
+    ]
     keys = [
         {(r["rule"], r["resource"], r["field"]): r for r in frame.to_dict("records")}
         for frame in found

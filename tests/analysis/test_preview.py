@@ -261,3 +261,31 @@ def test_shallow_clone_names_git_fetch(promo_repo: Path, tmp_path: Path) -> None
     assert "shallow clone" in info.value.message and "git fetch" in info.value.message
     git(clone, "fetch", "-q", "--unshallow", "origin", "main:main")
     assert preview(clone).env("dev").status == "changed"
+
+
+def test_untraced_head_build_gives_the_traced_result(promo_repo: Path, monkeypatch) -> None:
+    """A branch editing only resource files builds the head without a trace (no step can
+    name a cause then); the preview must equal the one with every head build traced."""
+    import envlib.analysis.preview as module
+
+    git(promo_repo, "checkout", "-q", ".")
+    edit(promo_repo, "base/api.yaml", "example/api:1.0.0", "example/api:2.0.0")
+    traces: list[bool] = []
+    render = module._render
+
+    def spy(env, side, *, trace):
+        if side.revision.commit is None:
+            traces.append(trace)
+        return render(env, side, trace=trace)
+
+    monkeypatch.setattr(module, "_render", spy)
+    fast = to_json(preview(promo_repo))
+    assert traces and not any(traces)
+    monkeypatch.setattr(module, "_trace_needless", lambda *args: False)
+    assert to_json(preview(promo_repo)) == fast
+    edit(promo_repo, "overlays/dev/api-dev.yaml", "replicas: 1", "replicas: 3")
+    traces.clear()
+    monkeypatch.undo()
+    monkeypatch.setattr(module, "_render", spy)
+    preview(promo_repo)
+    assert True in traces  # a changed patch file: its step may name the cause, so traced
