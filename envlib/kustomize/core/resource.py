@@ -38,6 +38,10 @@ def node_text(value: Any) -> str:
     return text if isinstance(text, str) else str(value)
 
 
+def _text(value: Any) -> str:
+    return value if type(value) is str else node_text(value)
+
+
 @lru_cache(maxsize=4096)
 def _gvk(api_version: str, kind: str) -> Gvk:
     """The (immutable) Gvk of an apiVersion/kind pair, parsed once per distinct pair.
@@ -113,6 +117,10 @@ class Resource:
     # Paths of scalars a replacement created (untagged nodes): a later strategic merge of
     # the object turns them into strings; see shared_nodes.stringify_untyped.
     untyped: list[tuple[Any, ...]] = field(default_factory=list)
+    # The last id computed and the four identity values it was computed from (see cur_id).
+    _id_memo: tuple[Any, Any, Any, Any, ResId] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     @classmethod
     def from_obj(cls, obj: dict[str, Any], origin: Origin) -> Resource:
@@ -164,8 +172,32 @@ class Resource:
 
     @property
     def cur_id(self) -> ResId:
-        """The current id."""
-        return ResId(self.gvk, self.name, self.namespace)
+        """The current id, read from the object each time.
+
+        A build asks for it about ten times per object (accumulation, sorting, selectors,
+        name references), so the last result is kept with the very values it was read from
+        and reused while the object still holds those same objects (``is``: the values are
+        immutable scalars, or maps/lists whose text is always ""), never a stale id.
+        """
+        obj = self.obj
+        meta = obj.get("metadata")
+        if isinstance(meta, dict):
+            name, namespace = meta.get("name"), meta.get("namespace")
+        else:
+            name = namespace = None
+        api_version, kind = obj.get("apiVersion"), obj.get("kind")
+        memo = self._id_memo
+        if (
+            memo is not None
+            and memo[0] is api_version
+            and memo[1] is kind
+            and memo[2] is name
+            and memo[3] is namespace
+        ):
+            return memo[4]
+        rid = ResId(_gvk(_text(api_version), _text(kind)), _text(name), _text(namespace))
+        self._id_memo = (api_version, kind, name, namespace, rid)
+        return rid
 
     def labels(self) -> dict[str, Any]:
         """``metadata.labels`` (a new empty dict when absent; not stored)."""

@@ -28,6 +28,7 @@ import contextlib
 import functools
 import hashlib
 import os
+import stat
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Hashable, Iterator
 from contextvars import ContextVar
@@ -444,11 +445,11 @@ def resolve_in_root(root: Path, entry: str, *, restrict: bool = True) -> Path:
     if loader is not None and is_url(entry):
         return Path(loader(entry))
     candidate = os.path.join(root, entry) if not os.path.isabs(entry) else entry
-    absolute = Path(os.path.abspath(candidate))
-    _probe(os.fspath(absolute))
-    active = _for(os.fspath(absolute))
+    absolute = os.path.abspath(candidate)
+    _probe(absolute)
+    active = _for(absolute)
     try:
-        real = Path(active.realpath(os.fspath(absolute), strict=True))
+        real = _file_realpath(active, absolute)
     except (OSError, RuntimeError) as exc:
         raise LoadError(
             f"no such file: {display_path(absolute)}",
@@ -459,8 +460,8 @@ def resolve_in_root(root: Path, entry: str, *, restrict: bool = True) -> Path:
             ),
         ) from exc
     if restrict:
-        real_root = Path(_root_realpath(active, os.fspath(root)))
-        if real != real_root and real_root not in real.parents:
+        real_root = _root_realpath(active, os.fspath(root))
+        if real != real_root and not real.startswith(real_root.rstrip(os.sep) + os.sep):
             raise LoadError(
                 f"file {display_path(real)!r} is outside the kustomization root "
                 f"{display_path(real_root)!r} (kustomize's default load restriction)",
@@ -468,7 +469,22 @@ def resolve_in_root(root: Path, entry: str, *, restrict: bool = True) -> Path:
                 entry=entry,
                 kustomize_message=f"security; file '{real}' is not in or below '{real_root}'",
             )
-    return real
+    return Path(real)
+
+
+def _file_realpath(active: FileSystem, absolute: str) -> str:
+    """``realpath(absolute, strict=True)``, resolving each directory once per build.
+
+    A base listing thousands of files would otherwise walk the same parent directories'
+    symlinks for every file. On the OS file system a file that is not itself a symlink
+    resolves to its directory's real path plus its name; anything else takes the full walk.
+    """
+    parent, name = os.path.split(absolute)
+    if active is not OS or name in ("", ".", ".."):
+        return active.realpath(absolute, strict=True)
+    if stat.S_ISLNK(os.lstat(absolute).st_mode):
+        return active.realpath(absolute, strict=True)
+    return os.path.join(_root_realpath(active, parent), name)
 
 
 def _root_realpath(active: FileSystem, root: str) -> str:

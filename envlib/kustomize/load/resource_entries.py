@@ -151,10 +151,18 @@ def _resolve_key(key: str) -> Any:
 
 
 def _has_non_string_key(value: Any) -> bool:
-    if isinstance(value, dict):
-        return any(not isinstance(k, str) or _has_non_string_key(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_non_string_key(v) for v in value)
+    """Whether any mapping in ``value`` has a key that is not text (checked once per
+    object at the end of every build, hence a loop over a stack, not recursion)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for key in item:
+                if type(key) is not str and not isinstance(key, str):
+                    return True
+            stack.extend(v for v in item.values() if isinstance(v, (dict, list)))
+        elif isinstance(item, list):
+            stack.extend(v for v in item if isinstance(v, (dict, list)))
     return False
 
 

@@ -63,17 +63,35 @@ def first_unencodable(value: Any) -> Any:
     """The first value in ``value`` kustomize's JSON step cannot encode, or None.
 
     That is a NaN or infinity (JSON has none) or an :class:`Undecodable` scalar (text that
-    does not fit its node's tag).
+    does not fit its node's tag). Every object is checked at least once per build (and
+    before each JSON6902 patch), so the walk is iterative - a stack of iterators, in
+    document order - rather than one call per container.
     """
     vtype = type(value)
-    if vtype is dict or vtype is list:
-        for item in value.values() if vtype is dict else value:
-            if type(item) is not str:
-                found = first_unencodable(item)
-                if found is not None:
-                    return found
-        return None
-    if vtype is Undecodable:
+    if vtype is not dict and vtype is not list:
+        return _unencodable_scalar(value)
+    stack = [iter(value.values() if vtype is dict else value)]
+    while stack:
+        for item in stack[-1]:
+            itype = type(item)
+            if itype is str or itype is int or itype is bool or item is None:
+                continue
+            if itype is dict:
+                stack.append(iter(item.values()))
+                break
+            if itype is list:
+                stack.append(iter(item))
+                break
+            found = _unencodable_scalar(item)
+            if found is not None:
+                return found
+        else:
+            stack.pop()
+    return None
+
+
+def _unencodable_scalar(value: Any) -> Any:
+    if type(value) is Undecodable:
         return value
     if isinstance(value, float) and not math.isfinite(value):
         return value

@@ -15,10 +15,8 @@ root's own ``patches`` (``extra_patches``), which is what patch toggles and what
 from __future__ import annotations
 
 import dataclasses
-import gc
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,6 +39,7 @@ from envlib.kustomize.load.resource_entries import (
 from envlib.kustomize.pipeline.level_steps import LevelSteps
 from envlib.kustomize.pipeline.stage_context import kustomization_file
 from envlib.kustomize.yaml import deepstack
+from envlib.kustomize.yaml.readers import gc_paused
 
 # kustomize's per-kustomization order (api/internal/target/kusttarget.go + configplugin.go).
 PIPELINE: tuple[str, ...] = (
@@ -464,7 +463,7 @@ def build(
         count[0] = 0
         return _build(path, options)
 
-    with fs_mod.using(fs), fs_mod.recording() as reads, _collector_paused():
+    with fs_mod.using(fs), fs_mod.recording() as reads, gc_paused():
         options = BuildOptions(
             restrict=load_restrictor == "LoadRestrictionsRootOnly",
             disabled=frozenset(disabled_steps),
@@ -482,30 +481,6 @@ def build(
         result = deepstack.call(attempt, options)
     result.inputs = reads
     return result
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Run a build without the cyclic garbage collector rescanning what it allocates.
-
-    A build allocates a large heap that is almost all alive until it returns (documents,
-    resources, trace snapshots). With the collector on, CPython rescans that growing heap
-    again and again (~20 % of a 2,000-resource build, bench/bench_build.py), and re-enabling
-    it afterwards would make the next young-generation pass walk every object the build made.
-    So the collector is off during the build, and what the build allocated is then moved to
-    the oldest generation without a scan (``gc.freeze`` + ``gc.unfreeze``): reference counting
-    frees everything as usual, and any cyclic garbage is still found by the next full pass.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        gc.unfreeze()
-        gc.enable()
 
 
 def _build(path: str | os.PathLike[str], options: BuildOptions) -> BuildResult:

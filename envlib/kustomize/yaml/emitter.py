@@ -333,10 +333,15 @@ def dump_object(obj: Any) -> str:
 def dump_objects(objs: Iterable[Any]) -> str:
     """The whole ``kubectl kustomize`` stdout: documents joined by ``---``; "" for none."""
     tree = _Tree()
+    objs = list(objs)
+    if not objs:
+        return ""
     with gc_paused():
+        if all(type(obj) is dict for obj in objs):
+            # one document's node tree at a time: holding every document's nodes at once
+            # costs more in memory traffic than building them does
+            return tree.finish(_emit(tree.node(obj) for obj in objs))
         nodes = [tree.node(obj) for obj in objs]
-        if not nodes:
-            return ""
         if all(type(node) is MappingNode for node in nodes):
             return tree.finish(_emit(nodes))
         # Bare scalars would make libyaml insert `...` between documents: one stream each.
