@@ -7,14 +7,14 @@ same redirects and proxies (urllib reads ``HTTPS_PROXY``/``NO_PROXY`` too) but g
 huge download cannot stall a notebook. The outcome keeps the three cases kustomize tells
 apart: a body (status 2xx), an HTTP status (the entry may still be a git URL), or a transport
 failure (no connection: kustomize then tries the entry as a git repository).
+
+``urllib.request`` and ``http`` are imported when a URL is fetched: they cost ~40 ms of every
+``envlib build`` start, and most trees name no URL.
 """
 
 from __future__ import annotations
 
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
-from http import HTTPStatus
 
 TIMEOUT = 60.0  # seconds for connecting and for each read
 MAX_BYTES = 64 * 1024 * 1024
@@ -31,6 +31,8 @@ class HttpOutcome:
     @property
     def status_text(self) -> str:
         """kustomize's ``HTTP Error: status code 404 (Not Found)``."""
+        from http import HTTPStatus
+
         try:
             phrase = HTTPStatus(self.status or 0).phrase
         except ValueError:
@@ -40,6 +42,9 @@ class HttpOutcome:
 
 def http_get(url: str, *, timeout: float = TIMEOUT, limit: int = MAX_BYTES) -> HttpOutcome:
     """Fetch ``url``; never raises for network problems (they are an outcome)."""
+    import urllib.error
+    import urllib.request
+
     request = urllib.request.Request(url, headers={"User-Agent": "envlib (kustomize loader)"})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
