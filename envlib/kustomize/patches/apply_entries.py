@@ -289,10 +289,7 @@ def _apply_json(resmap: ResMap, cp: ConfiguredPatch) -> int:
                     meta["annotations"] = original
                 else:
                     meta.pop("annotations", None)
-        if patched is not res.obj:
-            _strip_internal(patched, had_annotations)
-            res.obj = patched
-        _stringify_annotations(res.obj)
+        res.obj = _reset_annotations(patched)
         shared_nodes.forget(res)  # the JSON round trip makes every node new
         res.empty_nulls.clear()
         res.untyped.clear()
@@ -328,14 +325,64 @@ def _annotation_text(value: Any) -> Any:
     return value
 
 
-def _stringify_annotations(obj: dict[str, Any]) -> None:
-    """kustomize re-sets annotations as strings after every JSON patch (cases/11)."""
+def _reset_annotations(obj: dict[str, Any]) -> dict[str, Any]:
+    """Annotations as kustomize re-sets them after every JSON6902 patch.
+
+    Both patch transformers (``patches:`` and the legacy ``patchesJson6902:``) end each
+    resource with ``GetAnnotations`` + its internal annotations + ``SetAnnotations``. kyaml
+    reads the node under ``metadata.annotations`` as key/value pairs of its children, whatever
+    its kind: a map gives its entries (values as their text, a nested map or list as ""); a
+    scalar or null gives nothing; a list gives its items two by two (``[a, b]`` -> ``a: b``).
+    ``SetAnnotations`` then clears the field and writes the map back with string values, or
+    leaves it out when the map is empty, so a patch that makes the annotations a scalar or an
+    empty map removes them (checked with kubectl 1.32). An empty key makes kyaml stop after
+    clearing the map (``SetField("")`` swaps the node it works on): the annotations are left
+    an empty map. kubectl panics on a list of odd length; envlib drops the unpaired item
+    (docs/fidelity.md). envlib's own build annotations are not in ``obj``: the ones the patch
+    could see are removed here, as kustomize removes them at the end of the build.
+
+    Copy-on-write: the patch result shares untouched subtrees (and, when nothing changed,
+    the whole object) with earlier versions of the resource, so ``obj`` is returned as it is
+    when its annotations already read back the same, and otherwise a new top-level dict with
+    a new ``metadata`` is returned.
+    """
     meta = obj.get("metadata")
-    annotations = meta.get("annotations") if isinstance(meta, dict) else None
-    if isinstance(annotations, dict):
-        for key, value in annotations.items():
-            if not isinstance(value, str):
-                annotations[key] = _annotation_text(value)
+    if not isinstance(meta, dict) or "annotations" not in meta:
+        return obj
+    node = meta["annotations"]
+    pairs: list[tuple[Any, Any]]
+    if isinstance(node, dict):
+        pairs = list(node.items())
+    elif isinstance(node, list):
+        pairs = list(zip(node[0::2], node[1::2], strict=False))
+    else:
+        pairs = []
+    annotations: dict[str, Any] | None = {}
+    for key, value in pairs:
+        text = key if isinstance(key, str) else _annotation_text(key)
+        if text == "":
+            annotations = None  # kyaml's SetField("") case: left an empty map
+            break
+        assert annotations is not None
+        annotations[text] = value if isinstance(value, str) else _annotation_text(value)
+    if annotations is not None:
+        for key in _INTERNAL_KEYS:
+            annotations.pop(key, None)
+        if annotations == node and type(node) is dict and _all_plain_str(node):
+            return obj
+    new_meta = dict(meta)
+    if annotations is None:
+        new_meta["annotations"] = {}
+    elif annotations:
+        new_meta["annotations"] = annotations
+    else:
+        del new_meta["annotations"]
+    return {**obj, "metadata": new_meta}
+
+
+def _all_plain_str(mapping: dict[Any, Any]) -> bool:
+    """Every key and value is a ``str`` (not an envlib text subclass that remembers a type)."""
+    return all(type(k) is str and type(v) is str for k, v in mapping.items())
 
 
 def _name_resource(exc: EnvlibError, res_id: str) -> None:
@@ -343,18 +390,6 @@ def _name_resource(exc: EnvlibError, res_id: str) -> None:
     exc.resource = exc.resource or res_id
     if exc.resource not in exc.message:
         exc.message = f"{exc.message} (applying to {exc.resource})"
-
-
-def _strip_internal(obj: dict[str, Any], had_annotations: bool) -> None:
-    meta = obj.get("metadata")
-    annotations = meta.get("annotations") if isinstance(meta, dict) else None
-    if not isinstance(annotations, dict):
-        return
-    for key in _INTERNAL_KEYS:
-        annotations.pop(key, None)
-    if not annotations and not had_annotations:
-        assert isinstance(meta, dict)
-        del meta["annotations"]
 
 
 def apply_patch(resmap: ResMap, cp: ConfiguredPatch, step: Step | None = None) -> int:
