@@ -239,6 +239,23 @@ def test_cli_fail_on_check_and_errors(promo_repo: Path, tmp_path: Path) -> None:
     assert "Traceback" not in proc.stderr
 
 
+def test_cli_preview_does_not_import_the_kubernetes_client(promo_repo: Path) -> None:
+    """Quantities use ``parse_quantity`` without ``import kubernetes`` (its API client and
+    kubeconfig loading cost a quarter of a second, more than the preview computes)."""
+    code = (
+        "import contextlib, io, sys\n"
+        "from envlib.cli import main\n"
+        "out = io.StringIO()\n"
+        "with contextlib.redirect_stdout(out):\n"
+        f"    assert main(['preview', '--repo', {str(promo_repo)!r}]) == 0\n"
+        "assert 'cpu requests' in out.getvalue() or 'pods +' in out.getvalue(), out.getvalue()\n"
+        "bad = [m for m in sys.modules if m == 'kubernetes' or m.startswith('kubernetes.')]\n"
+        "assert not bad, bad\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, timeout=120)
+
+
 def test_shallow_clone_names_git_fetch(promo_repo: Path, tmp_path: Path) -> None:
     commit(promo_repo, "feature work")
     clone = tmp_path / "clone"

@@ -23,6 +23,18 @@ def test_parse(text, number) -> None:
     assert q.parse(text) == number
 
 
+@pytest.mark.parametrize("text", ["500m", "1.5", "2Gi", "1e3", "128974848", "0.1Ki", "12n", "1Z"])
+def test_parse_is_the_kubernetes_parser(text) -> None:
+    """The file-loaded parser is the library's own: same values, same refusals."""
+    from kubernetes.utils import parse_quantity
+
+    try:
+        expected: float | None = float(parse_quantity(text))
+    except ValueError:
+        expected = None
+    assert q.parse(text) == expected
+
+
 @pytest.mark.parametrize(
     ("func", "value", "text"),
     [
