@@ -270,6 +270,9 @@ def _from_app(repo: Path, app: argocd.AppSource) -> Environment:
     return Environment(name=name, path=app.path, repo=repo, source=app.kind, app=app, note=app.note)
 
 
+_KNOWN_SHOWN = 12  # names an unknown-environment error lists; the rest are counted
+
+
 def select(envs: Sequence[Environment], name: str) -> Environment:
     """The environment called ``name`` (or whose Application or path is ``name``)."""
     for env in envs:
@@ -278,5 +281,8 @@ def select(envs: Sequence[Environment], name: str) -> Environment:
     for env in envs:
         if env.path is not None and name in (env.display_path, str(env.path)):
             return env
-    known = ", ".join(env.name for env in envs) or "none"
+    names = list(dict.fromkeys(env.name for env in envs))
+    known = ", ".join(names[:_KNOWN_SHOWN]) or "none"
+    if len(names) > _KNOWN_SHOWN:
+        known += f" and {len(names) - _KNOWN_SHOWN} more (envlib envs lists them)"
     raise LoadError(f"unknown environment {name!r} (known: {known})")

@@ -23,7 +23,7 @@ from envlib.analysis import experiment as experiment_mod
 from envlib.analysis import inventory as inventory_mod
 from envlib.analysis import terminal, tidy
 from envlib.analysis.present import ABSENT, FORMATS, cell_text, render_sections, to_text
-from envlib.errors import KustomizationError
+from envlib.errors import KustomizationError, LoadError
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -70,7 +70,27 @@ def _envs(args: argparse.Namespace) -> list[environments_mod.Environment]:
 def _chosen(args: argparse.Namespace, names: Sequence[str]) -> list[environments_mod.Environment]:
     """The environments called ``names``, or all of them when no name is given."""
     envs = _envs(args)
-    return [environments_mod.select(envs, n) for n in names] if names else envs
+    return [_select(envs, n, args) for n in names] if names else envs
+
+
+def _select(
+    envs: Sequence[environments_mod.Environment], name: str, args: argparse.Namespace
+) -> environments_mod.Environment:
+    """``environments.select``, saying what to type when the name is a directory instead.
+
+    ``envlib table /path/to/repo`` reads the path as an environment name (the repository is
+    ``--repo``); a new user's first try should get the command that works, not only the
+    environment names of a repository they did not mean.
+    """
+    try:
+        return environments_mod.select(envs, name)
+    except LoadError as exc:
+        if Path(name).is_dir() and not (getattr(args, "repo_pos", None) or args.repo):
+            exc.message = (
+                f"{exc.message}; {name!r} is a directory: to analyse it as the repository, "
+                f"pass --repo {name}"
+            )
+        raise
 
 
 def _rendered(

@@ -157,3 +157,17 @@ def test_podinfo_production_inventory(shared_dir: Path, capsys) -> None:
     frontend = next(r for r in rows if r["kind"] == "Deployment" and r["name"] == "frontend")
     hpa = (frontend["HPA min"], frontend["HPA max"], frontend["effective replicas"])
     assert hpa == (2, 4, 2)
+
+
+def test_repository_path_given_as_environment_says_use_repo(
+    sample_repo: Path, capsys, monkeypatch, tmp_path: Path
+) -> None:
+    """A new user's first try, ``envlib table PATH``: the error names the command that works."""
+    monkeypatch.chdir(tmp_path)  # no tree here: envlib's embedded k8s/ is analysed
+    assert main(["table", str(sample_repo)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: unknown environment '{sample_repo}' (known: dev, prod")
+    assert err.endswith(
+        f"is a directory: to analyse it as the repository, pass --repo {sample_repo}\n"
+    )
+    assert main(["table", "--repo", str(sample_repo), "dev"]) == 0
