@@ -20,6 +20,7 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -161,8 +162,8 @@ def _overlays(repo: Path) -> list[Environment]:
     return _dedupe_names(envs)
 
 
-def _kustomization_refs(directory: Path) -> list[str]:
-    """The local ``resources``/``bases``/``components`` entries of a kustomization (best effort)."""
+def _kustomization_data(directory: Path) -> dict[str, Any] | None:
+    """The parsed kustomization file of ``directory`` (best effort: None when unreadable)."""
     for name in KUSTOMIZATION_FILES:
         file = directory / name
         if not fs.isfile(file):
@@ -170,12 +171,24 @@ def _kustomization_refs(directory: Path) -> list[str]:
         try:
             data = yaml.load(fs.read_text(file), Loader=_LOADER)
         except (yaml.YAMLError, LoadError):
-            return []
-        if not isinstance(data, dict):
-            return []
-        entries = [data.get(k) for k in ("resources", "bases", "components")]
-        return [str(e) for items in entries if isinstance(items, list) for e in items]
-    return []
+            return None
+        return data if isinstance(data, dict) else None
+    return None
+
+
+def _kustomization_refs(directory: Path) -> list[str]:
+    """The local ``resources``/``bases``/``components`` entries of a kustomization (best effort)."""
+    data = _kustomization_data(directory)
+    if data is None:
+        return []
+    entries = [data.get(k) for k in ("resources", "bases", "components")]
+    return [str(e) for items in entries if isinstance(items, list) for e in items]
+
+
+def _is_component(directory: Path) -> bool:
+    """``kind: Component``: a mix-in other kustomizations pull in, not an environment."""
+    data = _kustomization_data(directory)
+    return data is not None and data.get("kind") == "Component"
 
 
 def _uses_base(directory: Path, base: Path) -> bool:
@@ -227,7 +240,7 @@ def _roots(repo: Path) -> list[Environment]:
             return [Environment(repo.name, repo, repo, source="root")]
         given = "the directory given; the others share its layout"
         return [replace(e, note=given) if e.path == repo else e for e in layout]
-    found = [d for d in walk_dirs(repo, 2) if has_kustomization(d)]
+    found = [d for d in walk_dirs(repo, 2) if has_kustomization(d) and not _is_component(d)]
     envs = [Environment(str(d.relative_to(repo)), d, repo, source="root") for d in found]
     return envs
 

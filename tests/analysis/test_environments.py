@@ -42,6 +42,20 @@ def test_discovery_without_argocd(
     assert [e.name for e in discover(root)] == expected
 
 
+def test_components_are_not_environments(write_tree, tmp_path: Path) -> None:
+    """The ``envs/<name>`` + ``variants/<mixin>`` layout (kind: Component mix-ins)."""
+    component = "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n"
+    files = {
+        "base/kustomization.yaml": "resources: []\n",
+        "envs/qa/kustomization.yaml": "resources: [../../base]\ncomponents: [../../variants/eu]\n",
+        "envs/prod/kustomization.yaml": "resources: [../../base]\n",
+        "variants/eu/kustomization.yaml": component,
+        "variants/prod/kustomization.yml": component + "commonLabels: {tier: prod}\n",
+    }
+    root = write_tree(files, tmp_path / "r")
+    assert [e.name for e in discover(root)] == ["base", "envs/prod", "envs/qa"]
+
+
 def test_applicationset_list_generator_expands_per_element(
     write_tree, sample_files, tmp_path: Path
 ) -> None:
