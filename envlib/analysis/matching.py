@@ -17,7 +17,9 @@ collide. Every match says how it was made, so a renamed match is visible, never 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from envlib.kustomize.core.resource import Resource
@@ -93,8 +95,39 @@ def _logical(res: Resource, prefix: str, suffix: str) -> str:
     return name
 
 
+_MEMO: ContextVar[dict[int, tuple[Sequence[Resource], dict[Key, Resource]]] | None] = ContextVar(
+    "envlib_matching_memo", default=None
+)
+
+
+@contextmanager
+def memoised() -> Iterator[None]:
+    """Within the block, the logical keys of one list of resources are worked out once.
+
+    Why: the promotion preview matches an environment's two revisions and keys their
+    workloads for capacity, from the same lists. The lists must not change inside the block.
+    """
+    token = _MEMO.set({})
+    try:
+        yield
+    finally:
+        _MEMO.reset(token)
+
+
 def _keys(resources: Sequence[Resource]) -> dict[Key, Resource]:
     """Logical key per resource, qualified by namespace where names would collide."""
+    memo = _MEMO.get()
+    if memo is None:
+        return _compute_keys(resources)
+    hit = memo.get(id(resources))
+    if hit is not None and hit[0] is resources:
+        return hit[1]
+    found = _compute_keys(resources)
+    memo[id(resources)] = (resources, found)
+    return found
+
+
+def _compute_keys(resources: Sequence[Resource]) -> dict[Key, Resource]:
     plain = [strip_hash(r.name) for r in resources if r.org_id.name == r.name]
     prefix, suffix = _affixes(plain)
     base: list[tuple[tuple[str, str, str], Resource]] = [

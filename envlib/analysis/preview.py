@@ -32,6 +32,7 @@ from envlib.errors import EnvlibError
 from envlib.kustomize.load import fs
 
 from . import preview_changes as changes
+from . import revisions
 from .discovery import Environment, discover
 from .environments import RenderedEnv, render
 from .preview_causes import CauseFinder
@@ -145,10 +146,11 @@ def preview(
     base_rev = open_revision(root, base_ref, label="base")
     head_rev = open_revision(root, head, label="head")
     try:
-        left = _side(base_rev, where, rules)
-        right = _side(head_rev, where, rules)
-        names = list(left.envs) + [n for n in right.envs if n not in left.envs]
-        envs = [_one(name, left, right, into, rps, root) for name in names]
+        with revisions.memoised():  # environments share inputs: compare each path once
+            left = _side(base_rev, where, rules)
+            right = _side(head_rev, where, rules)
+            names = list(left.envs) + [n for n in right.envs if n not in left.envs]
+            envs = [_one(name, left, right, into, rps, root) for name in names]
     finally:
         base_rev.close()
         head_rev.close()

@@ -26,6 +26,7 @@ import pandas as pd
 from envlib.kustomize.load import fs
 from envlib.kustomize.yaml.emitter import dump_objects
 
+from . import matching, workloads
 from . import quantities as q
 from .checks import run_checks
 from .diff import diff_envs
@@ -87,6 +88,21 @@ def fill(
 
     File names are relative to the repository ``root``, as a pull request shows them.
     """
+    with workloads.memoised(), matching.memoised():
+        _fill(item, before, after, left_rules, right_rules, left, right, rps, root)
+
+
+def _fill(
+    item: EnvPreview,
+    before: RenderedEnv | None,
+    after: RenderedEnv | None,
+    left_rules: Sequence[Rule],
+    right_rules: Sequence[Rule],
+    left: Revision,
+    right: Revision,
+    rps: float,
+    root: Path,
+) -> None:
     old = before or rendered_from_resources(left.label, [])
     new = after or rendered_from_resources(right.label, [])
     touched = set(changed_inputs(old.inputs, left.filesystem, right.filesystem))

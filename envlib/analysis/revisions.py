@@ -9,6 +9,9 @@ Everything here is read-only (``GIT_OPTIONAL_LOCKS=0``, no checkout, nothing wri
 from __future__ import annotations
 
 import os
+from collections.abc import Hashable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -114,21 +117,66 @@ def follows_branch(target_revision: str, into: str = "main") -> bool:
     return text in ("", "HEAD", into, f"refs/heads/{into}", f"origin/{into}")
 
 
+_MEMO: ContextVar[dict[tuple[str, str, int, int], bool] | None] = ContextVar(
+    "envlib_revisions_memo", default=None
+)
+
+
+@contextmanager
+def memoised() -> Iterator[None]:
+    """Within the block, whether a path is the same on two file systems is asked once.
+
+    Why: the promotion preview compares every input of every environment's builds, and the
+    environments of a repository share most of them (the base). The file systems must not
+    change inside the block (revisions are fixed; the working tree is read as the build
+    read it).
+    """
+    token = _MEMO.set({})
+    try:
+        yield
+    finally:
+        _MEMO.reset(token)
+
+
+def _memo(kind: str, path: str, left: fs.FileSystem, right: fs.FileSystem) -> bool:
+    memo = _MEMO.get()
+    key = (kind, path, id(left), id(right))
+    if memo is not None and key in memo:
+        return memo[key]
+    same = _same_file(path, left, right) if kind == "file" else _same_probe(path, left, right)
+    if memo is not None:
+        memo[key] = same
+    return same
+
+
 def same_file(path: str, left: fs.FileSystem, right: fs.FileSystem) -> bool:
     """Whether file ``path`` reads the same (or is missing in both) on two file systems."""
-    if isinstance(left, GitFileSystem) and isinstance(right, GitFileSystem):
-        return left.blob_id(path) == right.blob_id(path)
-    return _content(left, path) == _content(right, path)
+    return _memo("file", path, left, right)
 
 
 def same_probe(path: str, left: fs.FileSystem, right: fs.FileSystem) -> bool:
     """Whether a path only looked at (exists? directory? where does it lead?) is unchanged."""
+    return _memo("probe", path, left, right)
+
+
+def _same_file(path: str, left: fs.FileSystem, right: fs.FileSystem) -> bool:
+    """Compared by git blob id (every file system's :meth:`~fs.FileSystem.stamp`): a git
+    revision knows it from its tree without reading the file, and the working tree's stamp
+    was computed, and kept, when the build read the file.
+    """
+    if isinstance(left, GitFileSystem) and isinstance(right, GitFileSystem):
+        return left.blob_id(path) == right.blob_id(path)
+    return _stamp(left, path) == _stamp(right, path)
+
+
+def _same_probe(path: str, left: fs.FileSystem, right: fs.FileSystem) -> bool:
     return _shape(left, path) == _shape(right, path)
 
 
-def _content(filesystem: fs.FileSystem, path: str) -> bytes | None:
+def _stamp(filesystem: fs.FileSystem, path: str) -> Hashable:
+    """The file's blob stamp; None when it is missing or is not a readable file."""
     try:
-        return filesystem.read_bytes(path)
+        return filesystem.stamp(path)
     except OSError:
         return None
 

@@ -10,6 +10,9 @@ the inventory and the checks never look at raw paths.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -261,8 +264,40 @@ def _inference_service(res: Resource) -> Workload:
     )
 
 
+_MEMO: ContextVar[dict[int, tuple[Resource, list[Workload]]] | None] = ContextVar(
+    "envlib_workloads_memo", default=None
+)
+
+
+@contextmanager
+def memoised() -> Iterator[None]:
+    """Within the block, each resource's workloads are worked out once.
+
+    Why: the promotion preview reads the same rendered resources for capacity and again
+    for checks, at both revisions; re-reading every pod template is a tenth of a second
+    per pass at 2,000 resources. Resources must not change inside the block.
+    """
+    token = _MEMO.set({})
+    try:
+        yield
+    finally:
+        _MEMO.reset(token)
+
+
 def workloads_of(res: Resource) -> list[Workload]:
     """The workloads one resource contributes (none for non-workloads)."""
+    memo = _MEMO.get()
+    if memo is None:
+        return _workloads_of(res)
+    hit = memo.get(id(res))
+    if hit is not None and hit[0] is res:
+        return hit[1]
+    found = _workloads_of(res)
+    memo[id(res)] = (res, found)
+    return found
+
+
+def _workloads_of(res: Resource) -> list[Workload]:
     kind, group = res.kind, res.gvk.group
     if kind in _POD_TEMPLATES and group in ("", "apps", "batch", "argoproj.io"):
         pod_path, replicas_path, default = _POD_TEMPLATES[kind]
