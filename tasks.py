@@ -14,6 +14,7 @@ only when ``pyproject.toml`` changed (a stamp file in ``.venv`` records its hash
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -80,16 +81,59 @@ def _env() -> dict[str, str]:
     return env
 
 
+# JupyterLab's file browser follows the folder of a notebook opened by URL (/lab/tree/...),
+# which would hide k8s/. A named workspace instead restores both: the onboarding notebook as
+# the open tab and the file browser at the repository root. It lives in the git-ignored
+# .venv, never in the repository, and is rewritten at each launch so every run starts there.
+LAB_WORKSPACE = "envlib"
+LAB_WORKSPACES = VENV / "envlib-lab-workspaces"
+
+
+def workspace_file(workspaces: Path) -> Path:
+    """Where jupyterlab_server looks for the ``envlib`` workspace (its slug: name-sha256[:4])."""
+    digest = hashlib.sha256(LAB_WORKSPACE.encode()).hexdigest()[:4]
+    return workspaces / f"{LAB_WORKSPACE}-{digest}.jupyterlab-workspace"
+
+
+def write_workspace(workspaces: Path) -> None:
+    """The workspace explore opens: the onboarding notebook in front, the file browser at /."""
+    tab = f"notebook:{ONBOARDING}"
+    layout = {
+        "main": {
+            "dock": {"type": "tab-area", "currentIndex": 0, "widgets": [tab]},
+            "current": tab,
+        },
+        "left": {"collapsed": False, "current": "filebrowser", "widgets": ["filebrowser"]},
+    }
+    data = {
+        "layout-restorer:data": layout,
+        tab: {"data": {"path": ONBOARDING, "factory": "Notebook"}},
+        "file-browser-filebrowser:cwd": {"path": ""},
+    }
+    workspaces.mkdir(parents=True, exist_ok=True)
+    workspace = {"data": data, "metadata": {"id": LAB_WORKSPACE}}
+    workspace_file(workspaces).write_text(json.dumps(workspace, indent=1) + "\n")
+
+
+def lab_command(python: str | Path, workspaces: Path) -> list[str]:
+    """JupyterLab as explore starts it (the browser test starts it the same way).
+
+    Rooted at the repository, so k8s/ is in the file browser; its default URL, the one printed
+    in the terminal, is the workspace written by :func:`write_workspace`.
+    """
+    write_workspace(workspaces)
+    return [
+        str(python), "-m", "jupyterlab",
+        f"--ServerApp.root_dir={ROOT}", f"--LabApp.workspaces_dir={workspaces}",
+        f"--LabApp.default_url=/lab/workspaces/{LAB_WORKSPACE}",
+    ]  # fmt: skip
+
+
 def explore() -> None:
     """Open JupyterLab on the onboarding notebook, working on the embedded k8s/."""
     setup()
     extra = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
-    # Rooted at the repository (k8s/ is in the file browser), opening on the onboarding
-    # notebook: a positional notebook path would root the server in notebooks/ instead.
-    _check(
-        BIN / "jupyter", "lab", f"--ServerApp.root_dir={ROOT}",
-        f"--LabApp.default_url=/lab/tree/{ONBOARDING}", *extra, *sys.argv[2:], env=_env(),
-    )  # fmt: skip
+    _check(*lab_command(PY, LAB_WORKSPACES), *extra, *sys.argv[2:], env=_env())
 
 
 def voila() -> None:

@@ -100,14 +100,33 @@ def running(args: list[str], env: dict[str, str], status_url: str, log: Path) ->
             _stop(proc)
 
 
-def lab_command(port: int, root: Path) -> list[str]:
-    """JupyterLab on 127.0.0.1:port serving ``root``, without token, news or update checks."""
+def lab_command(port: int, home: Path, token: bool = False) -> list[str]:
+    """JupyterLab exactly as ``tasks.py explore`` starts it, on 127.0.0.1:port.
+
+    Its workspace goes under ``home``; news and update checks are off, and without ``token``
+    the server needs none (``IdentityProvider.token``, not the deprecated ``ServerApp.token``).
+    """
+    import tasks
+
+    auth = [] if token else ["--IdentityProvider.token="]
     return [
-        sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root",
-        "--ServerApp.token=", "--ServerApp.password=", "--ServerApp.ip=127.0.0.1",
-        f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--ServerApp.root_dir={root}",
-        "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        *tasks.lab_command(sys.executable, home / "workspaces"), "--no-browser", "--allow-root",
+        *auth, "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0", "--LabApp.news_url=",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
     ]  # fmt: skip
+
+
+def printed_url(log: Path, timeout: float = 30) -> str:
+    """The URL the server printed for people to open (``http://127.0.0.1:...``), from its log."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for line in log.read_text(errors="replace").splitlines():
+            url = line.strip().rsplit(" ", 1)[-1]
+            if url.startswith("http://127.0.0.1:"):
+                return url
+        time.sleep(0.2)
+    raise TimeoutError(f"no URL printed in {log} within {timeout:.0f}s")
 
 
 def voila_command(port: int, notebook: Path) -> list[str]:

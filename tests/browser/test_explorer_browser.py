@@ -14,12 +14,21 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from servers import CHROMIUM_ARGS, free_port, isolated_env, lab_command, running, voila_command
+from servers import (
+    CHROMIUM_ARGS,
+    free_port,
+    isolated_env,
+    lab_command,
+    printed_url,
+    running,
+    voila_command,
+)
 from support import REPO, require
 
 pytestmark = pytest.mark.browser
@@ -187,13 +196,72 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _git_status(repo: Path) -> str:
+    """What git sees changed in ``repo`` (ignored files, such as .ipynb_checkpoints, aside)."""
+    if shutil.which("git") is None or not (repo / ".git").exists():
+        return ""
+    proc = subprocess.run(
+        ["git", "-C", str(repo), "status", "--porcelain"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    return proc.stdout
+
+
+def test_explore_opens_on_onboarding_with_the_repository_in_the_file_browser(
+    browser: Any, tmp_path: Path
+) -> None:
+    """``tasks.py explore``'s server (same command, with a token): its printed URL shows the
+    onboarding notebook in front and the repository root, k8s/ included, in the file browser."""
+    import tasks
+
+    status = _git_status(REPO)
+    port = free_port()
+    env = isolated_env(tmp_path, REPO)
+    log = tmp_path / "lab.log"
+    # /api answers without a token: enough to know the server is up
+    command = lab_command(port, tmp_path, token=True)
+    with running(command, env, f"http://127.0.0.1:{port}/api", log):
+        url = printed_url(log)
+        assert f"/lab/workspaces/{tasks.LAB_WORKSPACE}?token=" in url, url
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(url, timeout=TIMEOUT_MS)
+        _check_first_screen(page)
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "explore-first-run.png"))
+        page.close()
+    # the server's own warnings (not notebook_shim's DeprecationWarning, which reads every
+    # ServerApp trait at start-up, ServerApp.token included, in jupyterlab 4.6)
+    warnings = [line for line in log.read_text(errors="replace").splitlines() if "[W " in line]
+    assert not [line for line in warnings if "deprecated" in line], warnings
+    assert _git_status(REPO) == status, "JupyterLab wrote into the repository it serves"
+
+
+def _check_first_screen(page: Any) -> None:
+    """The onboarding notebook is the current tab; the file browser is at / and lists k8s."""
+    from playwright.sync_api import expect
+
+    tab = page.locator("#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current")
+    expect(tab.first).to_have_text("01-onboarding.ipynb", timeout=TIMEOUT_MS)
+    expect(page.locator(".jp-NotebookPanel:visible .jp-Notebook")).to_contain_text(
+        "Onboarding", timeout=TIMEOUT_MS
+    )
+    listing = page.locator(".jp-FileBrowser .jp-DirListing-itemName")
+    expect(listing.filter(has_text="k8s")).to_have_count(1, timeout=TIMEOUT_MS)
+    names = [name.strip() for name in listing.all_inner_texts()]
+    assert {"k8s", "notebooks", "tasks.py"} <= set(names), names
+    expect(page.locator(".jp-FileBrowser .jp-BreadCrumbs")).to_have_text("/")
+
+
 def test_explorer_in_jupyterlab(browser: Any, tmp_path: Path, capsys: Any) -> None:
     before = _digest(NOTEBOOK)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = isolated_env(tmp_path, REPO)
     errors: list[str] = []
-    with running(lab_command(port, REPO), env, f"{base}/api/status", tmp_path / "lab.log"):
+    with running(lab_command(port, tmp_path), env, f"{base}/api/status", tmp_path / "lab.log"):
         page = browser.new_page(viewport={"width": 1500, "height": 1100})
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.goto(f"{base}/lab/tree/notebooks/{NOTEBOOK.name}?reset", timeout=TIMEOUT_MS)
