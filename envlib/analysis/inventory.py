@@ -147,8 +147,13 @@ def _row(env: str, workload: Workload, hpa: Any, key: str) -> dict[str, Any]:
     return row
 
 
-def _keyed_workloads(rendered: RenderedEnv) -> list[tuple[Workload, Any, str]]:
-    keys = logical_keys(rendered.resources)
+def _keyed_workloads(
+    rendered: RenderedEnv, beside: Sequence[RenderedEnv] = ()
+) -> list[tuple[Workload, Any, str]]:
+    """Each workload with its HPA and logical key; ``beside`` are the environments shown
+    next to ``rendered``, whose names the keys are checked against (matching._keys)."""
+    others = [env.resources for env in beside if env is not rendered]
+    keys = logical_keys(rendered.resources, others)
     hpas = hpa_targets(rendered.resources)
     out: list[tuple[Workload, Any, str]] = []
     for res in rendered.resources:
@@ -166,7 +171,7 @@ def inventory(envs: RenderedEnv | Sequence[RenderedEnv]) -> pd.DataFrame:
     rows = [
         _row(rendered.name, workload, hpa, key)
         for rendered in items
-        for workload, hpa, key in _keyed_workloads(rendered)
+        for workload, hpa, key in _keyed_workloads(rendered, items)
     ]
     frame = pd.DataFrame(rows)
     if frame.empty:
@@ -179,7 +184,7 @@ def containers(envs: RenderedEnv | Sequence[RenderedEnv]) -> pd.DataFrame:
     items = [envs] if isinstance(envs, RenderedEnv) else list(envs)
     rows: list[dict[str, Any]] = []
     for rendered in items:
-        for workload, _hpa, key in _keyed_workloads(rendered):
+        for workload, _hpa, key in _keyed_workloads(rendered, items):
             for container in workload.containers:
                 amounts = container_amounts(container)
                 row: dict[str, Any] = {

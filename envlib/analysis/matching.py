@@ -95,9 +95,11 @@ def _logical(res: Resource, prefix: str, suffix: str) -> str:
     return name
 
 
-_MEMO: ContextVar[dict[int, tuple[Sequence[Resource], dict[Key, Resource]]] | None] = ContextVar(
-    "envlib_matching_memo", default=None
-)
+_Memo = dict[
+    tuple[int, tuple[int, ...]],
+    tuple[Sequence[Resource], tuple[Sequence[Resource], ...], dict[Key, Resource]],
+]
+_MEMO: ContextVar[_Memo | None] = ContextVar("envlib_matching_memo", default=None)
 
 
 @contextmanager
@@ -114,22 +116,58 @@ def memoised() -> Iterator[None]:
         _MEMO.reset(token)
 
 
-def _keys(resources: Sequence[Resource]) -> dict[Key, Resource]:
-    """Logical key per resource, qualified by namespace where names would collide."""
+def _keys(
+    resources: Sequence[Resource], others: Sequence[Sequence[Resource]] = ()
+) -> dict[Key, Resource]:
+    """Logical key per resource, qualified by namespace where names would collide.
+
+    ``others`` are the environments ``resources`` is compared with: a prefix or suffix
+    guessed from the names alone is kept only when it does not match them worse than the
+    names as written (see :func:`_compute_keys`).
+    """
     memo = _MEMO.get()
     if memo is None:
-        return _compute_keys(resources)
-    hit = memo.get(id(resources))
-    if hit is not None and hit[0] is resources:
-        return hit[1]
-    found = _compute_keys(resources)
-    memo[id(resources)] = (resources, found)
+        return _compute_keys(resources, others)
+    others = tuple(others)
+    slot = (id(resources), tuple(id(o) for o in others))
+    hit = memo.get(slot)
+    if (
+        hit is not None
+        and hit[0] is resources
+        and all(a is b for a, b in zip(hit[1], others, strict=True))
+    ):
+        return hit[2]
+    found = _compute_keys(resources, others)
+    memo[slot] = (resources, others, found)
     return found
 
 
-def _compute_keys(resources: Sequence[Resource]) -> dict[Key, Resource]:
+def _compute_keys(
+    resources: Sequence[Resource], others: Sequence[Sequence[Resource]]
+) -> dict[Key, Resource]:
+    """Keys with the environment's guessed common affix, or with the names as written.
+
+    Why both: a ``-`` affix that every name of one environment happens to share
+    (``simple-deployment``, ``simple-service``) looks like a ``namePrefix`` written into
+    the files, but the other environment may hold the very same names beside others. The
+    guess stands unless the names as written match the other environments' keys better.
+    """
     plain = [strip_hash(r.name) for r in resources if r.org_id.name == r.name]
     prefix, suffix = _affixes(plain)
+    guessed = _keys_with(resources, prefix, suffix)
+    if not (prefix or suffix) or not others:
+        return guessed
+    theirs: set[Key] = set()
+    for other in others:
+        theirs.update(_keys(other))
+    as_written = _keys_with(resources, "", "")
+    if len(as_written.keys() & theirs) > len(guessed.keys() & theirs):
+        return as_written
+    return guessed
+
+
+def _keys_with(resources: Sequence[Resource], prefix: str, suffix: str) -> dict[Key, Resource]:
+    """Logical keys with ``prefix``/``suffix`` taken off names the engine did not change."""
     base: list[tuple[tuple[str, str, str], Resource]] = [
         ((r.gvk.group, r.kind, _logical(r, prefix, suffix)), r) for r in resources
     ]
@@ -146,9 +184,14 @@ def _compute_keys(resources: Sequence[Resource]) -> dict[Key, Resource]:
     return out
 
 
-def logical_keys(resources: Sequence[Resource]) -> dict[int, Key]:
-    """The logical key of every resource, by ``id()`` of the resource."""
-    return {id(res): key for key, res in _keys(resources).items()}
+def logical_keys(
+    resources: Sequence[Resource], others: Sequence[Sequence[Resource]] = ()
+) -> dict[int, Key]:
+    """The logical key of every resource, by ``id()`` of the resource.
+
+    Pass the environments the keys will be compared across as ``others``.
+    """
+    return {id(res): key for key, res in _keys(resources, others).items()}
 
 
 def _how(left: Resource, right: Resource) -> str:
@@ -179,7 +222,7 @@ def key_name(key: Key) -> str:
 
 def match_resources(left: Sequence[Resource], right: Sequence[Resource]) -> list[Match]:
     """Pair up resources of two environments; unmatched ones come back with one side None."""
-    lkeys, rkeys = _keys(left), _keys(right)
+    lkeys, rkeys = _keys(left, [right]), _keys(right, [left])
     matches: list[Match] = []
     for key, res in lkeys.items():
         other = rkeys.get(key)

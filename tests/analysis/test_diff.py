@@ -127,3 +127,64 @@ def test_same_quantity_and_ignore_patterns_are_ignored_not_dropped(renaming_envs
     ]
     ns = frame[frame["field"] == "metadata.namespace"]
     assert set(ns["status"]) == {"ignored"} and set(ns["note"]) == {"ignored on request"}
+
+
+SHARED_WORD = {
+    "base/kustomization.yaml": "resources: [app.yaml]\n",
+    "base/app.yaml": """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: simple-deployment}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: simple}}
+  template:
+    metadata: {labels: {app: simple}}
+    spec:
+      containers:
+      - {name: web, image: web:1}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: simple-service}
+spec:
+  selector: {app: simple}
+  ports: [{port: 80}]
+""",
+    "overlays/dev/kustomization.yaml": "resources: [../../base]\n",
+    "overlays/prod/kustomization.yaml": """\
+resources: [../../base, settings.yaml]
+patches:
+- target: {kind: Deployment}
+  patch: |-
+    - {op: replace, path: /spec/replicas, value: 3}
+""",
+    "overlays/prod/settings.yaml": """\
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings}
+data: {MODE: prod}
+""",
+}
+
+
+def test_inferred_affixes_are_checked_against_the_other_environments(
+    write_tree, tmp_path: Path
+) -> None:
+    """dev's names all start with ``simple-`` by chance; prod has the same names beside
+    another one. The guessed prefix must not split one Deployment into two."""
+    from envlib.analysis.inventory import inventory
+
+    root = write_tree(SHARED_WORD, tmp_path / "shared-word")
+    envs = {r.name: r for r in render_all(discover(root))}
+    frame = diff_envs(envs["dev"], envs["prod"])
+    assert set(frame.loc[frame["status"] == "only in prod", "resource"]) == {"ConfigMap/settings"}
+    assert _rows(frame, "Deployment/simple-deployment")["spec.replicas"] == (
+        "changed",
+        "1",
+        "3",
+    )
+    inv = inventory([envs["dev"], envs["prod"]])
+    assert sorted(inv["key"]) == ["simple-deployment", "simple-deployment"]
+    alone = inventory(envs["dev"])  # one environment alone: the guess has nothing to meet
+    assert list(alone["key"]) == ["deployment"]

@@ -468,9 +468,11 @@ def written_quoted(text: str) -> bool:
 
     Plain data keeps no scalar style; a string that YAML could not hold as a plain scalar
     (``'1'``, ``"true"``, ``""``, a leading ``@``, several lines) certainly had one. A string
-    quoted although it need not be (``'x'``) cannot be told from a plain one.
+    quoted although it need not be (``'x'``) cannot be told from a plain one. Timestamp text
+    (``'2024-01-01'``) counts as quoted: written plain it would have been a timestamp, which
+    the loader keeps as its text, while kyaml still sees a plain ``!!timestamp`` node there.
     """
-    if not text or "\n" in text or text == "<<" or not isinstance(resolve_v3(text), str):
+    if not text or "\n" in text or text == "<<" or _resolve(text, _V3_MAP)[0] != STR:
         return True  # (plain ``<<`` is YAML's merge key, not a string)
     return not _ANALYZER.analyze_scalar(text).allow_block_plain
 
