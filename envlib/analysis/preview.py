@@ -21,6 +21,7 @@ by the branch is reported as ``added`` / ``removed``.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -225,7 +226,11 @@ def _compare(
         item.status = "removed"
         item.note = "Application removed by the branch" if old.application else "removed"
     revisions = (left.revision, right.revision)
-    changes.fill(item, before, after, left.rules, right.rules, *revisions, rps, root)
+    # the base build again with a trace, only if a field's cause needs it (changes.fill)
+    retrace = None
+    if old is not None and before is not None:
+        retrace = functools.partial(_render, old, left, trace=True)
+    changes.fill(item, before, after, left.rules, right.rules, *revisions, rps, root, retrace)
     return item
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +39,8 @@ from .revisions import Revision, same_file, same_probe
 from .rules import Rule
 
 if TYPE_CHECKING:
+    from envlib.kustomize.core.resource import Resource
+
     from .preview import EnvPreview
 
 COLUMNS: dict[str, list[str]] = {
@@ -83,13 +85,18 @@ def fill(
     right: Revision,
     rps: float,
     root: Path,
+    traced_before: Callable[[], RenderedEnv] | None = None,
 ) -> None:
     """Compute every comparison of ``item`` from the two renders (None: absent at that side).
 
     File names are relative to the repository ``root``, as a pull request shows them.
+    ``traced_before`` builds the base again with a trace when ``before`` has none: asked
+    only for a field whose cause the head's trace and the files alone do not show (a step
+    that changed the field at the base only, such as a ``replicas`` count the branch set to
+    the base's own value).
     """
     with workloads.memoised(), matching.memoised():
-        _fill(item, before, after, left_rules, right_rules, left, right, rps, root)
+        _fill(item, before, after, left_rules, right_rules, left, right, rps, root, traced_before)
 
 
 def _fill(
@@ -102,6 +109,7 @@ def _fill(
     right: Revision,
     rps: float,
     root: Path,
+    traced_before: Callable[[], RenderedEnv] | None = None,
 ) -> None:
     old = before or rendered_from_resources(left.label, [])
     new = after or rendered_from_resources(right.label, [])
@@ -109,7 +117,8 @@ def _fill(
     touched |= set(changed_inputs(new.inputs, left.filesystem, right.filesystem))
     item.changed_files = sorted(repo_path(p, root) for p in touched)
     matches = match_resources(old.resources, new.resources)  # once for fields and YAML diff
-    rows = _fields(old, new, item.changed_files, root, left, right, matches)
+    retrace = traced_before if before is not None else None
+    rows = _fields(old, new, item.changed_files, root, left, right, matches, retrace)
     item.fields = pd.DataFrame(rows, columns=COLUMNS["fields"])
     item.resources = _resources(rows)
     item.capacity = capacity(old, new)
@@ -141,13 +150,19 @@ def _fields(
     left: Revision,
     right: Revision,
     matches: Sequence[Match] | None = None,
+    traced_old: Callable[[], RenderedEnv] | None = None,
 ) -> list[dict[str, Any]]:
-    """The field rows (see :data:`COLUMNS`), each changed field with the files behind it."""
+    """The field rows (see :data:`COLUMNS`), each changed field with the files behind it.
+
+    ``traced_old`` (see :func:`fill`) is called at most once, for the first field whose
+    cause is not found otherwise.
+    """
     if matches is None:
         matches = match_resources(old.resources, new.resources)
     diff = diff_envs(old, new, matches=matches)
     pairs = {m.key: m for m in matches}
     finder = CauseFinder(root, left.filesystem, right.filesystem, changed)
+    base_side = _BaseSide(old, traced_old)
     rows: list[dict[str, Any]] = []
     for row in diff.to_dict("records"):
         match = pairs.get(row["resource"])
@@ -159,6 +174,11 @@ def _fields(
         if match is not None and status != "ignored":
             sides = [(new, match.right), (old, match.left)]
             files = finder.causes(str(row["field"]), sides)
+            if not files and match.left is not None:
+                traced = base_side.traced(match.left)
+                if traced is not None:
+                    sides = [(new, match.right), traced]
+                    files = finder.causes(str(row["field"]), sides)
             if not files and changed:
                 files = list(changed)
                 note = note or "cause not narrowed down: one of the files listed"
@@ -175,6 +195,36 @@ def _fields(
             }
         )
     return rows
+
+
+class _BaseSide:
+    """The base build with a trace, made on first need and matched to the untraced one.
+
+    The same build of the same files gives the same resources in the same order, so a
+    resource of the untraced build is the one at its position in the traced build.
+    """
+
+    def __init__(self, old: RenderedEnv, build: Callable[[], RenderedEnv] | None) -> None:
+        has_changes = old.trace is not None and any(s.changes for s in old.trace.steps)
+        self._build = None if has_changes else build
+        self._old = old
+        self._rendered: RenderedEnv | None = None
+        self._position: dict[int, int] = {}
+
+    def traced(self, res: Resource) -> tuple[RenderedEnv, Resource] | None:
+        """(traced base build, its resource for ``res``), or None when there is none."""
+        if self._build is None:
+            return None
+        if self._rendered is None:
+            self._rendered = self._build()
+            self._position = {id(r): i for i, r in enumerate(self._old.resources)}
+            if len(self._rendered.resources) != len(self._old.resources):
+                self._build = None
+                return None
+        index = self._position.get(id(res))
+        if index is None:
+            return None
+        return self._rendered, self._rendered.resources[index]
 
 
 def _resources(fields: list[dict[str, Any]]) -> pd.DataFrame:

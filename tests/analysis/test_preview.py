@@ -306,3 +306,64 @@ def test_untraced_head_build_gives_the_traced_result(promo_repo: Path, monkeypat
     monkeypatch.setattr(module, "_render", spy)
     preview(promo_repo)
     assert True in traces  # a changed patch file: its step may name the cause, so traced
+
+
+@pytest.mark.parametrize(
+    ("entry_before", "entry_after", "field_name", "old", "new"),
+    [
+        (
+            "replicas: [{name: web, count: 1}]",
+            "replicas: [{name: web, count: 2}]",
+            "spec.replicas",
+            "1",
+            "2",
+        ),
+        (
+            "images: [{name: web, newTag: '0.9'}]",
+            "images: [{name: web, newTag: '1.0'}]",
+            "spec.template.spec.containers[name=web].image",
+            "web:0.9",
+            "web:1.0",
+        ),
+        (
+            "patches:\n- target: {kind: Deployment}\n"
+            "  patch: |-\n    - {op: replace, path: /spec/replicas, value: 5}",
+            "patches:\n- target: {kind: Deployment}\n"
+            "  patch: |-\n    - {op: replace, path: /spec/replicas, value: 2}",
+            "spec.replicas",
+            "5",
+            "2",
+        ),
+    ],
+    ids=["replicas-count", "images-tag", "json6902-value"],
+)
+def test_cause_of_an_overlay_entry_set_back_to_the_base_value(
+    tmp_path: Path, entry_before: str, entry_after: str, field_name: str, old: str, new: str
+) -> None:
+    """At the head the overlay's step changes nothing (it writes the base's own value), so
+    only the base revision's trace shows that the edited entry made the difference."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    deployment = (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 2\n"
+        "  template:\n    spec:\n      containers: [{name: web, image: 'web:1.0'}]\n"
+    )
+    write(
+        repo,
+        {
+            "base/kustomization.yaml": "resources: [web.yaml]\n",
+            "base/web.yaml": deployment,
+            "envs/dev/kustomization.yaml": f"resources: [../../base]\n{entry_before}\n",
+        },
+    )
+    commit(repo, "dev")
+    git(repo, "checkout", "-q", "-b", "feature")
+    edit(repo, "envs/dev/kustomization.yaml", entry_before, entry_after)
+    edit(repo, "base/web.yaml", "name: web}", "name: web, labels: {tier: front}}")
+    result = preview(repo)
+    row = field(result, "envs/dev", field_name)
+    assert (row["old"], row["new"], row["note"]) == (old, new, "")
+    assert row["files"] == ["envs/dev/kustomization.yaml"]
+    label = field(result, "envs/dev", "metadata.labels")
+    assert label["files"] == ["base/web.yaml"]
