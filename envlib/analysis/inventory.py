@@ -230,29 +230,54 @@ def totals(inv: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def capacity_totals(rendered: RenderedEnv) -> dict[str, Any]:
+# one workload's share of an environment's capacity: (kind, effective replicas, per pod)
+Share = tuple[str, float | None, dict[str, float | None]]
+
+
+def capacity_totals(
+    rendered: RenderedEnv,
+    known: dict[int, list[Share]] | None = None,
+    record: dict[int, list[Share]] | None = None,
+) -> dict[str, Any]:
     """The one row :func:`totals` gives for ``rendered``'s inventory, as a dict ({} without
     workloads), computed from the workloads directly: the promotion preview needs only
     these sums, on both revisions of every environment, and the full inventory costs several
     times more. Sums are taken as pandas takes them (missing values as 0, NumPy's order),
-    so the numbers are the very same."""
-    items = _keyed_workloads(rendered)
-    if not items:
+    so the numbers are the very same.
+
+    ``record`` receives each resource's workload shares by ``id()``; ``known`` gives shares
+    already worked out for a resource (the same object and HPAs at the other revision),
+    which are then not worked out again.
+    """
+    hpas: dict[tuple[str, str, str], Any] | None = None
+    shares: list[Share] = []
+    for res in rendered.resources:
+        mine = known.get(id(res)) if known else None
+        if mine is None:
+            found = workloads_of(res)
+            if found and hpas is None:
+                hpas = hpa_targets(rendered.resources)
+            mine = [
+                (w.kind, effective_replicas(w, find_hpa(w, hpas or {})), pod_amounts(w.containers))
+                for w in found
+            ]
+        if record is not None:
+            record[id(res)] = mine
+        shares.extend(mine)
+    if not shares:
         return {}
     replicas: list[float] = []
     columns: dict[str, list[float | None]] = {column: [] for column in QUANTITIES}
-    for workload, hpa, _key in items:
-        if workload.kind == "Model":
+    for kind, count, per_pod in shares:
+        if kind == "Model":
             continue
-        count = effective_replicas(workload, hpa)
-        per_pod = pod_amounts(workload.containers)
         replicas.append(0.0 if count is None else float(count))
         for column in QUANTITIES:
             per = per_pod[column]
             columns[column].append(None if per is None or count is None else per * count)
     row: dict[str, Any] = {
         "env": rendered.name,
-        "workloads": len(items),
+        "workloads": len(shares),
         "replicas": float(np.array(replicas, dtype=float).sum()),
     }
     for column in QUANTITIES:

@@ -20,17 +20,20 @@ by the branch is reported as ``added`` / ``removed``.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from envlib.errors import EnvlibError
+from envlib.kustomize.core.trace import tracing_only
 from envlib.kustomize.load import fs
+from envlib.kustomize.pipeline.shared_builds import shared_directory_builds
 
 from . import preview_changes as changes
 from . import revisions
@@ -119,8 +122,13 @@ def _side(revision: Revision, repo: Path, rules: Sequence[Rule] | None) -> _Side
     return _Side(revision, {e.name: e for e in found}, chosen)
 
 
-def _render(env: Environment, side: _Side, *, trace: bool) -> RenderedEnv:
-    with fs.using(side.revision.filesystem):
+def _render(
+    env: Environment, side: _Side, *, trace: bool, blame: Callable[[str], bool] | None = None
+) -> RenderedEnv:
+    """``env`` built at ``side``'s revision; with a trace, ``blame`` picks the steps whose
+    changes are recorded (only those can name a cause, see :func:`_blamable`)."""
+    keep = tracing_only(blame) if blame is not None else contextlib.nullcontext()
+    with fs.using(side.revision.filesystem), keep:
         rendered = render(env, trace=trace)
     return dataclasses.replace(rendered, env=dataclasses.replace(env, name=side.revision.label))
 
@@ -147,7 +155,9 @@ def preview(
     base_rev = open_revision(root, base_ref, label="base")
     head_rev = open_revision(root, head, label="head")
     try:
-        with revisions.memoised():  # environments share inputs: compare each path once
+        # environments share inputs: each path is compared once, and a base directory that
+        # reads the same in several builds (environments, revisions) is built once
+        with revisions.memoised(), shared_directory_builds():
             left = _side(base_rev, where, rules)
             right = _side(head_rev, where, rules)
             names = list(left.envs) + [n for n in right.envs if n not in left.envs]
@@ -229,7 +239,9 @@ def _compare(
     # the base build again with a trace, only if a field's cause needs it (changes.fill)
     retrace = None
     if old is not None and before is not None:
-        retrace = functools.partial(_render, old, left, trace=True)
+        retrace = functools.partial(
+            _render, old, left, trace=True, blame=_blamable(left, right, root)
+        )
     changes.fill(item, before, after, left.rules, right.rules, *revisions, rps, root, retrace)
     return item
 
@@ -252,13 +264,13 @@ def _render_head(
     so the result is always the one a traced build gives.
     """
     if before is None or touched is None or not _trace_needless(before, touched, left, right, root):
-        return _render(new, right, trace=True)
+        return _render(new, right, trace=True, blame=_blamable(left, right, root))
     after = _render(new, right, trace=False)
     systems = (left.revision.filesystem, right.revision.filesystem)
     every = sorted(set(touched) | set(changes.changed_inputs(after.inputs, *systems)))
     if _trace_needless(after, every, left, right, root):
         return after
-    return _render(new, right, trace=True)
+    return _render(new, right, trace=True, blame=_blamable(left, right, root))
 
 
 def _trace_needless(
@@ -271,6 +283,18 @@ def _trace_needless(
     changed = [changes.repo_path(p, root) for p in touched]
     finder = CauseFinder(root, left.revision.filesystem, right.revision.filesystem, changed)
     return not any(finder.may_blame(step.id) for step in trace.steps)
+
+
+def _blamable(left: _Side, right: _Side, root: Path) -> Callable[[str], bool]:
+    """Whether a step could name a cause: its kustomization file, or a file its entry
+    references, differs between the revisions (:meth:`CauseFinder.may_blame`)."""
+    systems = (left.revision.filesystem, right.revision.filesystem)
+
+    def is_changed(rel: str) -> bool:
+        return not same_file(os.path.join(root, rel), *systems)
+
+    finder = CauseFinder(root, *systems, [], is_changed=is_changed)
+    return finder.may_blame
 
 
 def _same_env(old: Environment, new: Environment, left: _Side, right: _Side) -> bool:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -40,14 +41,30 @@ _FILE_KEYS = ("path", "files", "envs", "env", "paths")
 class CauseFinder:
     """Answers "which changed files produced this field?" for one environment."""
 
-    def __init__(self, root: Path, left: FileSystem, right: FileSystem, changed: list[str]) -> None:
+    def __init__(
+        self,
+        root: Path,
+        left: FileSystem,
+        right: FileSystem,
+        changed: list[str],
+        *,
+        is_changed: Callable[[str], bool] | None = None,
+    ) -> None:
+        """``changed``: the changed files (repository paths); or ``is_changed`` answers for
+        one path (before a build, when the list is not known yet)."""
         self.root = root
         self.systems = (left, right)
         self.changed = set(changed)
+        self._is_changed = is_changed
         self._docs: dict[tuple[int, str], list[Any]] = {}
         # id(trace) -> id(engine resource) -> [(step, paths it changed)], in step order: one
         # pass over a trace instead of one per field (thousands of fields on a big overlay)
         self._touches: dict[int, dict[int, list[tuple[Step, list[FieldPath]]]]] = {}
+
+    def _changed(self, rel: str) -> bool:
+        if self._is_changed is not None:
+            return self._is_changed(rel)
+        return rel in self.changed
 
     def rel(self, path: str) -> str:
         """``path`` relative to the repository root (absolute when outside it)."""
@@ -79,7 +96,7 @@ class CauseFinder:
             if res is None:
                 continue
             origin = self.rel(res.origin.path)
-            if origin in self.changed and self._origin_differs(origin, res, field_text):
+            if self._changed(origin) and self._origin_differs(origin, res, field_text):
                 found.append(origin)
             for step, paths in self._steps_on(rendered, res):
                 found += self._step_causes(step, paths, rendered, res, field_text, key)
@@ -115,14 +132,14 @@ class CauseFinder:
         if match is None:
             return False
         kust = match["file"]
-        if kust in self.changed:
+        if self._changed(kust):
             return True
         field, index = match["field"], match["index"]
         base_dir = os.path.dirname(kust)
         for side in (0, 1):
             for ref in _file_refs(_entry(self._load(side, kust), field, index)):
                 rel = os.path.normpath(os.path.join(base_dir, ref)).replace(os.sep, "/")
-                if rel in self.changed:
+                if self._changed(rel):
                     return True
         return False
 
@@ -143,14 +160,14 @@ class CauseFinder:
         entries = [_entry(self._load(s, kust), field, index) for s in (0, 1)]
         exact = _touched(paths, rendered, res, field_text)
         out: list[str] = []
-        if kust in self.changed and entries[0] != entries[1]:
+        if self._changed(kust) and entries[0] != entries[1]:
             if exact or key in _keys_and_text(entries[0]) | _keys_and_text(entries[1]):
                 out.append(kust)
         base_dir = os.path.dirname(kust)
         for entry in entries:
             for ref in _file_refs(entry):
                 rel = os.path.normpath(os.path.join(base_dir, ref)).replace(os.sep, "/")
-                if rel in self.changed and rel not in out:
+                if self._changed(rel) and rel not in out:
                     texts = [self._load(s, rel) for s in (0, 1)]
                     if exact or any(key in _keys_and_text(t) for t in texts):
                         out.append(rel)

@@ -32,11 +32,12 @@ from .checks import run_checks
 from .diff import diff_envs
 from .environments import RenderedEnv, rendered_from_resources
 from .experiment import experiment_preview
-from .inventory import capacity_totals
+from .inventory import Share, capacity_totals
 from .matching import Match, match_resources
 from .preview_causes import CauseFinder
 from .revisions import Revision, same_file, same_probe
 from .rules import Rule
+from .workloads import hpa_targets
 
 if TYPE_CHECKING:
     from envlib.kustomize.core.resource import Resource
@@ -121,7 +122,7 @@ def _fill(
     rows = _fields(old, new, item.changed_files, root, left, right, matches, retrace)
     item.fields = pd.DataFrame(rows, columns=COLUMNS["fields"])
     item.resources = _resources(rows)
-    item.capacity = capacity(old, new)
+    item.capacity = capacity(old, new, matches)
     item.traffic = traffic(old, new, rps)
     item.checks = check_changes(old, new, left_rules, right_rules)
     if not item.checks.empty:
@@ -259,9 +260,17 @@ def _resources(fields: list[dict[str, Any]]) -> pd.DataFrame:
 
 
 # -- capacity, traffic, checks ------------------------------------------------------------------
-def capacity(old: RenderedEnv, new: RenderedEnv) -> pd.DataFrame:
-    """Totals of both sides (pods, CPU, memory, GPU) with the signed delta; changed rows only."""
-    sums = [_totals(old), _totals(new)]
+def capacity(
+    old: RenderedEnv, new: RenderedEnv, matches: Sequence[Match] | None = None
+) -> pd.DataFrame:
+    """Totals of both sides (pods, CPU, memory, GPU) with the signed delta; changed rows only.
+
+    With the ``matches`` of the two sides, a resource that is the same object at both
+    revisions (and scaled by the same HPAs) keeps the shares worked out for the base.
+    """
+    shares: dict[int, list[Share]] = {}
+    sums = [_totals(capacity_totals(old, record=shares))]
+    sums.append(_totals(capacity_totals(new, known=_unchanged_shares(old, new, matches, shares))))
     rows: list[dict[str, Any]] = []
     for label, column, fmt in _CAPACITY:
         a, b = sums[0].get(column), sums[1].get(column)
@@ -275,8 +284,32 @@ def capacity(old: RenderedEnv, new: RenderedEnv) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=COLUMNS["capacity"])
 
 
-def _totals(rendered: RenderedEnv) -> dict[str, Any]:
-    row = capacity_totals(rendered)
+def _unchanged_shares(
+    old: RenderedEnv,
+    new: RenderedEnv,
+    matches: Sequence[Match] | None,
+    shares: dict[int, list[Share]],
+) -> dict[int, list[Share]] | None:
+    """Head resource id -> the base's shares, for resources equal at both revisions."""
+    if not matches:
+        return None
+    hpas = [hpa_targets(side.resources) for side in (old, new)]
+    if hpas[0].keys() != hpas[1].keys() or any(
+        hpa.obj != hpas[1][key].obj or hpa.all_names() != hpas[1][key].all_names()
+        for key, hpa in hpas[0].items()
+    ):
+        return None  # an HPA changed: effective replicas may change without the workload
+    known: dict[int, list[Share]] = {}
+    for match in matches:
+        left, right = match.left, match.right
+        if left is None or right is None or id(left) not in shares:
+            continue
+        if left.obj == right.obj and left.all_names() == right.all_names():
+            known[id(right)] = shares[id(left)]
+    return known
+
+
+def _totals(row: dict[str, Any]) -> dict[str, Any]:
     return {
         str(k): (None if v is None or (isinstance(v, float) and v != v) else v)
         for k, v in row.items()

@@ -290,10 +290,10 @@ def test_untraced_head_build_gives_the_traced_result(promo_repo: Path, monkeypat
     traces: list[bool] = []
     render = module._render
 
-    def spy(env, side, *, trace):
+    def spy(env, side, *, trace, **options):
         if side.revision.commit is None:
             traces.append(trace)
-        return render(env, side, trace=trace)
+        return render(env, side, trace=trace, **options)
 
     monkeypatch.setattr(module, "_render", spy)
     fast = to_json(preview(promo_repo))

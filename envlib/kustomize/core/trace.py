@@ -22,7 +22,9 @@ import copy
 import json
 import marshal
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -71,6 +73,30 @@ def parse_path(text: str | Sequence[str | int]) -> FieldPath:
             segments.append(plain)
         pos = match.end()
     return tuple(segments)
+
+
+_KEEP: ContextVar[Callable[[str], bool] | None] = ContextVar("envlib_trace_keep", default=None)
+
+
+@contextmanager
+def tracing_only(keep: Callable[[str], bool]) -> Iterator[None]:
+    """Inside the block, traced builds record changes only for steps whose id ``keep`` takes.
+
+    Why: a caller that will look at a few steps' changes (the promotion preview names the
+    kustomization entries a branch edited) need not pay for snapshots of every other step.
+    The other steps are still listed, as in an untraced build; changes' after-snapshots
+    (provenance) are not kept, since a skipped step cannot close them.
+    """
+    token = _KEEP.set(keep)
+    try:
+        yield
+    finally:
+        _KEEP.reset(token)
+
+
+def kept_steps() -> Callable[[str], bool] | None:
+    """The predicate of the enclosing :func:`tracing_only` block, or None."""
+    return _KEEP.get()
 
 
 def snapshot(obj: Any) -> Any:

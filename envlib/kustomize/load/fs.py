@@ -307,6 +307,15 @@ def note_read(path: StrPath) -> None:
         reads.files.add(os.path.abspath(path))
 
 
+def note_reads(reads: ReadSet) -> None:
+    """Record inputs another build read as read by this one (a reused directory build)."""
+    current = _RECORDER.get()
+    if current is not None:
+        current.files |= reads.files
+        current.probed |= reads.probed
+        current.remote |= reads.remote
+
+
 def _for(path: str) -> FileSystem:
     """The active file system, except the OS for files of a mounted remote tree."""
     if _MOUNTS and mount_of(path) is not None:

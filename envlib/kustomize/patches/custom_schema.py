@@ -89,6 +89,20 @@ def apply_openapi(openapi: dict[str, Any], text: str | None, *, root: bool) -> N
     state.settled = True
 
 
+def shareable_state() -> bool | None:
+    """None when a custom or pinned schema is in force, else whether it has been consulted.
+
+    A build that starts and ends with the built-in schema unsettled depends on the schema
+    state only through this flag (pipeline/shared_builds.py).
+    """
+    state = _STATE.get()
+    if state is None:
+        return False
+    if state.kinds is not None or state.settled:
+        return None
+    return state.used
+
+
 def note_use() -> None:
     """Record that the schema was consulted (a later level's ``openapi:`` no longer applies)."""
     state = _STATE.get()

@@ -25,7 +25,14 @@ from envlib.errors import EnvlibError, LoadError, RemoteError, SourceLocation, U
 from envlib.helm import HelmSettings
 from envlib.kustomize.core.resource import ResMap, Resource
 from envlib.kustomize.core.sorting import SortOptions, sort_resources
-from envlib.kustomize.core.trace import BuildTrace, Change, Step, diff_paths, snapshot
+from envlib.kustomize.core.trace import (
+    BuildTrace,
+    Change,
+    Step,
+    diff_paths,
+    kept_steps,
+    snapshot,
+)
 from envlib.kustomize.load import fs
 from envlib.kustomize.load import fs as fs_mod
 from envlib.kustomize.load.remote.repospec import RepoSpec, repo_spec_or_none
@@ -36,6 +43,8 @@ from envlib.kustomize.load.resource_entries import (
     go_quote,
     remote_root,
 )
+from envlib.kustomize.patches import custom_schema
+from envlib.kustomize.pipeline import shared_builds
 from envlib.kustomize.pipeline.level_steps import LevelSteps
 from envlib.kustomize.pipeline.stage_context import kustomization_file
 from envlib.kustomize.yaml import deepstack
@@ -183,6 +192,13 @@ class Builder:
         self.build_metadata: set[str] = set()
         self.transformations: dict[int, list[tuple[str, str]]] = {}
         self._pending: dict[int, Change] = {}  # changes whose after-snapshot is still to come
+        # core.trace.tracing_only: the steps whose changes are recorded (None: every step)
+        self._keep = kept_steps() if options.trace else None
+        self._provenance = options.provenance and self._keep is None
+        # reuse of identical subdirectory builds (pipeline/shared_builds.py), when asked for
+        self._shared = shared_builds.active()
+        self._id_log: list[tuple[str, str]] = []  # (id asked for, id given), with sharing on
+        self._entered: list[str] = []  # real paths of the directories built, with sharing on
 
     def load_url(self, url: str) -> str:
         """A file URL named by a patch, generator or configuration: fetched, cached, mounted."""
@@ -198,12 +214,16 @@ class Builder:
             rel = fs.display_path(kust_file)  # a remote root: named by its URL
         else:
             rel = os.path.relpath(kust_file, self.project_root).replace(os.sep, "/")
-        base = f"{rel}#{name}"
+        return self._unique_id(f"{rel}#{name}")
+
+    def _unique_id(self, base: str) -> str:
         step_id, n = base, 1
         while step_id in self._used_ids:  # the same directory included twice
             n += 1
             step_id = f"{base}@{n}"
         self._used_ids.add(step_id)
+        if self._shared is not None:
+            self._id_log.append((base, step_id))
         return step_id
 
     def run_step(self, step: Step, resmap: ResMap, action: Callable[[], object]) -> None:
@@ -220,7 +240,7 @@ class Builder:
                 self.transformations.setdefault(id(res), []).append((configured_in, step.builtin))
 
     def _execute(self, step: Step, resmap: ResMap, action: Callable[[], object]) -> None:
-        if not self.options.trace:
+        if not self.options.trace or (self._keep is not None and not self._keep(step.id)):
             action()
             return
         before = {id(r): (r, snapshot(r.obj)) for r in resmap}
@@ -251,7 +271,7 @@ class Builder:
     # -- provenance: each change's after-state, for free ----------------------------------
     def _await_after(self, change: Change) -> None:
         """Provenance needs the object as the step left it: the next step's before-snapshot."""
-        if self.options.provenance and change.res is not None:
+        if self._provenance and change.res is not None:
             self._pending[id(change.res)] = change
 
     def _settle(self, snapshots: dict[int, tuple[Resource, Any]]) -> None:
@@ -282,14 +302,101 @@ class Builder:
 
     def accumulate(self, directory: Path, kust: Any, resmap: ResMap, *, is_root: bool) -> None:
         """Run :data:`PIPELINE` for one kustomization onto ``resmap``."""
-        self.stack.append(fs.realpath(directory))
+        real = fs.realpath(directory)
+        self.stack.append(real)
+        if self._shared is not None:
+            self._entered.append(real)
         try:
             LevelSteps(self, directory, kust, resmap, is_root=is_root).run(PIPELINE)
         finally:
             self.stack.pop()
 
     def build_subdirectory(self, directory: Path) -> ResMap:
-        """A ``resources:`` directory: its own root, built fully, returned as a new set."""
+        """A ``resources:`` directory: its own root, built fully, returned as a new set.
+
+        Inside :func:`~.shared_builds.shared_directory_builds`, an identical earlier build
+        of the directory is reused instead (same result, see that module).
+        """
+        memo = self._shared
+        if memo is None:
+            return self._build_subdirectory(directory)
+        schema_used = custom_schema.shareable_state()
+        if schema_used is None or not self._may_share(directory):
+            return self._build_subdirectory(directory)
+        key = (
+            fs.realpath(directory),
+            os.getcwd(),
+            str(self.project_root),
+            self.options.restrict,
+            self.options.offline,
+            schema_used,
+        )
+        entry = shared_builds.find(memo, key, self.stack)
+        if entry is not None and not any(self._traces(s.id) for s in entry.steps):
+            return self._replay(entry)
+        return self._record(memo, key, directory)
+
+    def _traces(self, step_id: str) -> bool:
+        """Whether this build records the changes of step ``step_id``."""
+        return self.options.trace and (self._keep is None or self._keep(step_id))
+
+    def _may_share(self, directory: Path) -> bool:
+        """Whether a build of ``directory`` depends on nothing but the files it reads."""
+        options = self.options
+        return not (
+            (options.trace and self._keep is None)  # a filtered trace may skip the directory
+            or options.disabled
+            or options.helm.enabled
+            or self.build_metadata
+            or self.remote_stack
+            or fs.mount_of(directory) is not None
+        )
+
+    def _record(self, memo: Any, key: tuple[Any, ...], directory: Path) -> ResMap:
+        marks = (len(self.trace.steps), len(self.warnings), len(self.vars))
+        ids_mark, entered_mark = len(self._id_log), len(self._entered)
+        with fs.recording() as reads:
+            sub = self._build_subdirectory(directory)
+        schema_used = custom_schema.shareable_state()
+        if schema_used is None or reads.remote:
+            return sub  # an openapi: schema was set inside, or a remote input was read
+        if any(self._traces(s.id) for s in self.trace.steps[marks[0] :]):
+            return sub  # its changes are in the trace: not what an untraced build gives
+        from envlib.kustomize.config.transformer_config import config_of
+
+        entry = shared_builds.Recorded(
+            resources=[shared_builds.copy_resource(r) for r in sub],
+            config=config_of(sub),
+            ids=self._id_log[ids_mark:],
+            steps=[shared_builds.step_copy(s, s.id) for s in self.trace.steps[marks[0] :]],
+            warnings=self.warnings[marks[1] :],
+            vars=snapshot(self.vars[marks[2] :]),
+            reads=fs.ReadSet(set(reads.files), set(reads.probed), set(reads.remote)),
+            stamps={p: shared_builds.stamp_or_none(p) for p in reads.files},
+            shapes={p: shared_builds.shape(p) for p in reads.probed - reads.files},
+            entered=frozenset(self._entered[entered_mark:]),
+            schema_used=schema_used,
+        )
+        shared_builds.store(memo, key, entry)
+        return sub
+
+    def _replay(self, entry: shared_builds.Recorded) -> ResMap:
+        """What building the directory again would do to this build, from the record."""
+        given = {old: self._unique_id(base) for base, old in entry.ids}
+        for step in entry.steps:
+            self.trace.steps.append(shared_builds.step_copy(step, given.get(step.id, step.id)))
+        for warning in entry.warnings:
+            self.warnings.append(warning)
+            if self.options.on_warning is not None:
+                self.options.on_warning(warning)
+        self.vars.extend(snapshot(entry.vars))
+        fs.note_reads(entry.reads)
+        self._entered.extend(entry.entered)
+        if entry.schema_used:
+            custom_schema.note_use()
+        return shared_builds.fresh_resmap(entry)
+
+    def _build_subdirectory(self, directory: Path) -> ResMap:
         try:
             kust = self.load(directory)
         except EnvlibError as exc:
