@@ -176,7 +176,7 @@ class CauseFinder:
 
 # -- helpers ----------------------------------------------------------------------------------
 def _index(steps: list[Step]) -> dict[int, list[tuple[Step, list[FieldPath]]]]:
-    """id(resource) -> the steps with a change on it and their changed paths, in step order.
+    """id(resource) -> the steps that changed or targeted it, with the paths they changed.
 
     The same facts as ``Step.changed_paths`` / ``BuildTrace.steps_touching``, gathered in
     one pass over the trace.
@@ -187,6 +187,8 @@ def _index(steps: list[Step]) -> dict[int, list[tuple[Step, list[FieldPath]]]]:
         for change in step.changes:
             if change.res is not None:
                 mine.setdefault(id(change.res), []).extend(change.paths)
+        for res in step.targets:  # a patch that targeted it without changing it
+            mine.setdefault(id(res), [])
         for key, paths in mine.items():
             out.setdefault(key, []).append((step, paths))
     return out

@@ -299,12 +299,13 @@ def _unchanged_shares(
         for key, hpa in hpas[0].items()
     ):
         return None  # an HPA changed: effective replicas may change without the workload
+    names_matter = bool(hpas[0])  # find_hpa matches a workload's earlier names too
     known: dict[int, list[Share]] = {}
     for match in matches:
         left, right = match.left, match.right
         if left is None or right is None or id(left) not in shares:
             continue
-        if left.obj == right.obj and left.all_names() == right.all_names():
+        if left.obj == right.obj and (not names_matter or left.all_names() == right.all_names()):
             known[id(right)] = shares[id(left)]
     return known
 

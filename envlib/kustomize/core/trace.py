@@ -197,6 +197,9 @@ class Step:
     replaced_lists: list[tuple[str, FieldPath]] = field(default_factory=list)
     level: str = ""  # kustomization file (display path) that configured the step
     builtin: str | None = None  # kustomize's builtin plugin kind, for buildMetadata
+    # patch steps of a traced build: the resources the patch selected, changed or not (a
+    # patch now writing the value already there still targets the object)
+    targets: list[Resource] = field(default_factory=list)
 
     @property
     def is_patch(self) -> bool:

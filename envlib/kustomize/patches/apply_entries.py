@@ -205,7 +205,7 @@ def _apply_smp(res: Resource, doc: dict[str, Any], cp: ConfiguredPatch, step: St
     return True
 
 
-def _apply_targeted_smp(resmap: ResMap, cp: ConfiguredPatch, step: Step | None) -> int:
+def _apply_targeted_smp(resmap: ResMap, cp: ConfiguredPatch, step: Step | None) -> list[Resource]:
     assert cp.target is not None
     selected = select_targets(resmap, cp.target)
     doc = (cp.targeted_documents or cp.documents)[0]
@@ -221,7 +221,7 @@ def _apply_targeted_smp(resmap: ResMap, cp: ConfiguredPatch, step: Step | None) 
                 continue
         keep.append(res)
     resmap.resources[:] = keep
-    return len(selected)
+    return selected
 
 
 def internal_annotations(res: Resource) -> dict[str, str]:
@@ -257,7 +257,7 @@ def internal_annotations(res: Resource) -> dict[str, str]:
     return out
 
 
-def _apply_json(resmap: ResMap, cp: ConfiguredPatch) -> int:
+def _apply_json(resmap: ResMap, cp: ConfiguredPatch) -> list[Resource]:
     from envlib.kustomize.patches import apply_json6902
 
     assert cp.target is not None
@@ -294,7 +294,7 @@ def _apply_json(resmap: ResMap, cp: ConfiguredPatch) -> int:
         res.empty_nulls.clear()
         res.untyped.clear()
         res.record_current_id(before)
-    return len(selected)
+    return selected
 
 
 def _typed_annotations(meta: dict[str, Any]) -> None:
@@ -395,16 +395,17 @@ def _name_resource(exc: EnvlibError, res_id: str) -> None:
 def apply_patch(resmap: ResMap, cp: ConfiguredPatch, step: Step | None = None) -> int:
     """Apply one configured patch entry to ``resmap`` in place; returns how many it matched."""
     if cp.patch_type == JSON6902:
-        matched = _apply_json(resmap, cp)
+        selected = _apply_json(resmap, cp)
     elif cp.target is not None:
-        matched = _apply_targeted_smp(resmap, cp, step)
+        selected = _apply_targeted_smp(resmap, cp, step)
     else:
-        matched = 0
+        selected = []
         for doc in cp.documents:
             res = find_by_any_id(resmap, cp, doc)
-            matched += 1
+            selected.append(res)
             if not _apply_smp(res, doc, cp, step):
                 resmap.resources[:] = [r for r in resmap if r is not res]
     if step is not None:
-        step.matched = matched
-    return matched
+        step.matched = len(selected)
+        step.targets = list(selected)
+    return len(selected)

@@ -154,7 +154,7 @@ def fresh_resmap(entry: Recorded) -> ResMap:
 def step_copy(step: Step, new_id: str) -> Step:
     """A recorded (untraced) step under the id this build gives it."""
     return dataclasses.replace(
-        step, id=new_id, changes=[], replaced_lists=list(step.replaced_lists)
+        step, id=new_id, changes=[], replaced_lists=list(step.replaced_lists), targets=[]
     )
 
 
