@@ -77,10 +77,27 @@ def _markdown_head(result: Preview) -> str:
     header = ["environment", "reached by merge", "status", "resources (+ - ~)", "capacity"]
     header += ["traffic", "checks"]
     lines += _table(header, rows)
-    notes = [f"- **{e.name}**: {_md(e.note)}" for e in result.envs if e.note]
+    notes = [f"- **{_md(', '.join(names))}**: {_md(note)}" for note, names in _notes(result)]
     if notes:
         lines += ["", *notes]
     return "\n".join(lines) + "\n"
+
+
+def _notes(result: Preview) -> list[tuple[str, list[str]]]:
+    """Each environment note once, with the environments it applies to, in order.
+
+    Why: a repository without Argo CD Applications gives every environment the same note
+    ("assumed to follow main"); a dozen identical lines would hide the one that differs.
+    """
+    grouped: dict[str, list[str]] = {}
+    for item in result.envs:
+        if item.note:
+            grouped.setdefault(item.note, []).append(item.name)
+    count = len(result.envs)
+    return [
+        (note, [f"all {count} environments"] if count > 1 and len(names) == count else names)
+        for note, names in grouped.items()
+    ]
 
 
 def _omitted(item: EnvPreview) -> str:
@@ -202,9 +219,9 @@ def to_text(result: Preview) -> str:
         f"head: {result.head}",
     ]
     parts.append(_frame_text(result.summary()))
-    for item in result.envs:
-        if item.note:
-            parts.append(f"{item.name}: {item.note}")
+    notes = [f"{', '.join(names)}: {note}" for note, names in _notes(result)]
+    if notes:
+        parts.append("\n".join(notes))
     for item in result.envs:
         if item.status not in _SHOWN:
             continue

@@ -367,3 +367,8 @@ def test_cause_of_an_overlay_entry_set_back_to_the_base_value(
     assert row["files"] == ["envs/dev/kustomization.yaml"]
     label = field(result, "envs/dev", "metadata.labels")
     assert label["files"] == ["base/web.yaml"]
+    # no Application anywhere: the shared note is said once, not once per environment
+    text = to_text(result)
+    assert text.count("no Argo CD Application") == 1
+    assert "all 2 environments: no Argo CD Application: assumed to follow main" in text
+    assert "- **all 2 environments**: no Argo CD Application" in to_markdown(result)
