@@ -199,7 +199,7 @@ class Step:
     builtin: str | None = None  # kustomize's builtin plugin kind, for buildMetadata
     # patch steps of a traced build: the resources the patch selected, changed or not (a
     # patch now writing the value already there still targets the object)
-    targets: list[Resource] = field(default_factory=list)
+    targets: list[Resource] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def is_patch(self) -> bool:
