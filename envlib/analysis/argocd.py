@@ -18,7 +18,7 @@ with a note instead of being guessed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -293,6 +293,21 @@ def _appset(doc: dict[str, Any], file: Path, scan_root: Path) -> list[AppSource]
     return apps
 
 
+# file contents (git blob ids, see fs.FileSystem.stamp) known to hold no Argo CD manifest:
+# content-addressed, so always true; the promotion preview scans two revisions that share
+# most files, and a revision's scan then reads none of them again
+_NOT_ARGO: dict[Hashable, bool] = {}
+_NOT_ARGO_LIMIT = 200_000
+
+
+def _remember_not_argo(stamp: Hashable | None) -> None:
+    if stamp is None:
+        return
+    if len(_NOT_ARGO) >= _NOT_ARGO_LIMIT:
+        _NOT_ARGO.clear()
+    _NOT_ARGO[stamp] = True
+
+
 def find_applications(scan_root: Path, directories: Iterable[Path]) -> list[AppSource]:
     """Every Argo CD Application / ApplicationSet in YAML files of ``directories``."""
     found: list[AppSource] = []
@@ -305,6 +320,12 @@ def find_applications(scan_root: Path, directories: Iterable[Path]) -> list[AppS
             if file.suffix not in (".yaml", ".yml") or not fs.isfile(file):
                 continue
             try:
+                stamp = fs.stamp(file)  # a git revision knows it without reading the file
+            except OSError:
+                stamp = None
+            if stamp is not None and _NOT_ARGO.get(stamp):
+                continue  # these bytes were seen: no Argo CD manifest in them
+            try:
                 data = fs.read_bytes(file)
             except LoadError:
                 continue
@@ -312,6 +333,7 @@ def find_applications(scan_root: Path, directories: Iterable[Path]) -> list[AppS
                 continue
             text = data.decode("utf-8", errors="replace")
             if "argoproj.io" not in text:
+                _remember_not_argo(stamp)
                 continue
             try:
                 docs = list(yaml.load_all(text, Loader=_LOADER))

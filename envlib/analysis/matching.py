@@ -32,12 +32,14 @@ Key = tuple[str, str, str, str]  # group, kind, logical name, namespace ("" unle
 
 def strip_hash(name: str) -> str:
     """The name without a kustomize generator hash suffix."""
+    if len(name) < 11 or name[-11] != "-":  # cheap test first: most names have none
+        return name
     return _HASH.sub("", name)
 
 
 def has_hash(name: str) -> bool:
     """Whether the name ends in something that looks like a kustomize hash suffix."""
-    return _HASH.search(name) is not None
+    return len(name) >= 11 and name[-11] == "-" and _HASH.search(name) is not None
 
 
 def _common_start(texts: Sequence[str]) -> str:

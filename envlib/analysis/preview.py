@@ -158,8 +158,10 @@ def preview(
         # environments share inputs: each path is compared once, and a base directory that
         # reads the same in several builds (environments, revisions) is built once
         with revisions.memoised(), shared_directory_builds():
-            left = _side(base_rev, where, rules)
+            # the head first: a working tree's files are read anyway (their blob ids), and
+            # the base's scan then skips the blobs the head's showed to hold no Application
             right = _side(head_rev, where, rules)
+            left = _side(base_rev, where, rules)
             names = list(left.envs) + [n for n in right.envs if n not in left.envs]
             envs = [_one(name, left, right, into, rps, root) for name in names]
     finally:

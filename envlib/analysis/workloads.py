@@ -358,7 +358,7 @@ def find_hpa(workload: Workload, hpas: dict[tuple[str, str, str], Resource]) -> 
     kustomize does not rewrite ``scaleTargetRef`` of custom kinds on a ``namePrefix``, so the
     workload's original names count too.
     """
-    if workload.sub:
+    if workload.sub or not hpas:
         return None
     names = {workload.name, *workload.resource.all_names()}
     for (kind, name, namespace), hpa in hpas.items():

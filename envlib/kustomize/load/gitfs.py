@@ -93,6 +93,7 @@ class GitFileSystem(FileSystem):
         self._children: dict[str, list[str]] = {"": []}
         self._list_tree()
         self._blobs: dict[str, bytes] = {}
+        self._resolved: dict[tuple[str, bool], tuple[str, str | None]] = {}
         self._lock = threading.Lock()
         self._proc: subprocess.Popen[bytes] | None = None
         self._finalizer: weakref.finalize | None = None
@@ -186,8 +187,19 @@ class GitFileSystem(FileSystem):
         return path == os.sep or (self.root + os.sep).startswith(path.rstrip(os.sep) + os.sep)
 
     def _resolve(self, path: str, *, follow_last: bool = True) -> tuple[str, str | None]:
-        """(real absolute path, tree path or None) with stored symlinks followed."""
+        """(real absolute path, tree path or None) with stored symlinks followed.
+
+        Memoised: a commit's tree never changes, and a build asks about the same paths
+        many times (exists, is a directory, real path, stamp, read).
+        """
         current = os.path.abspath(path)
+        key = (current, follow_last)
+        found = self._resolved.get(key)
+        if found is None:
+            found = self._resolved[key] = self._walk(current, follow_last, path)
+        return found
+
+    def _walk(self, current: str, follow_last: bool, path: str) -> tuple[str, str | None]:
         for _ in range(_MAX_LINKS):
             rel = self._rel(current)
             if rel is None or rel == "":

@@ -365,7 +365,7 @@ class Builder:
         from envlib.kustomize.config.transformer_config import config_of
 
         entry = shared_builds.Recorded(
-            resources=[shared_builds.copy_resource(r) for r in sub],
+            resources=shared_builds.Frozen(list(sub)),
             config=config_of(sub),
             ids=self._id_log[ids_mark:],
             steps=[shared_builds.step_copy(s, s.id) for s in self.trace.steps[marks[0] :]],

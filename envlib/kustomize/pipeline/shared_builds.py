@@ -21,6 +21,7 @@ inside the directory are built as usual. Outside the block nothing is kept.
 from __future__ import annotations
 
 import dataclasses
+import marshal
 import os
 from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
@@ -37,11 +38,62 @@ _ENTRIES_PER_DIRECTORY = 4  # e.g. the base at two revisions, each seen with two
 Key = tuple[Hashable, ...]
 
 
+class Frozen:
+    """Resources kept pristine: their objects as one marshal image (several times cheaper
+    than copying each object twice), or as copies when a value marshal does not take."""
+
+    def __init__(self, resources: list[Resource]) -> None:
+        objs = [res.obj for res in resources]
+        try:
+            self._image: bytes | None = marshal.dumps(objs)
+            self._copies: list[Resource] = []
+        except ValueError:  # a str/float subclass keeping its written text
+            self._image = None
+            self._copies = [copy_resource(res) for res in resources]
+        self._meta = [
+            (
+                res.origin,
+                res.org_id,
+                tuple(res.prev_ids),
+                dataclasses.replace(res.generated) if res.generated is not None else None,
+                tuple(res.name_prefixes),
+                tuple(res.name_suffixes),
+                tuple(res.shared),
+                tuple(res.empty_nulls),
+                tuple(res.untyped),
+            )
+            for res in resources
+        ]
+
+    def thaw(self) -> list[Resource]:
+        """New, independent resources equal to the ones frozen."""
+        if self._image is None:
+            return [copy_resource(res) for res in self._copies]
+        objs = marshal.loads(self._image)
+        return [
+            Resource(
+                obj=obj,
+                origin=origin,
+                org_id=org_id,
+                prev_ids=list(prev),
+                generated=dataclasses.replace(gen) if gen is not None else None,
+                name_prefixes=list(prefixes),
+                name_suffixes=list(suffixes),
+                shared=list(shared),
+                empty_nulls=list(nulls),
+                untyped=list(untyped),
+            )
+            for obj, (origin, org_id, prev, gen, prefixes, suffixes, shared, nulls, untyped) in zip(
+                objs, self._meta, strict=True
+            )
+        ]
+
+
 @dataclass
 class Recorded:
     """One finished subdirectory build, as it was when the build returned it."""
 
-    resources: list[Resource]
+    resources: Frozen
     config: Any
     ids: list[tuple[str, str]]  # (id before de-duplication, id given), in the order given
     steps: list[Step]
@@ -146,7 +198,7 @@ def fresh_resmap(entry: Recorded) -> ResMap:
     """The recorded resources as a new set, with the recorded transformer config."""
     from envlib.kustomize.config.transformer_config import merge_into
 
-    resmap = ResMap([copy_resource(r) for r in entry.resources])
+    resmap = ResMap(entry.resources.thaw())
     merge_into(resmap, entry.config)
     return resmap
 
@@ -159,6 +211,7 @@ def step_copy(step: Step, new_id: str) -> Step:
 
 
 __all__ = [
+    "Frozen",
     "Recorded",
     "active",
     "copy_resource",
