@@ -105,3 +105,33 @@ def test_steps_touching_matches_parents_and_children() -> None:
     trace = BuildTrace([whole, leaf, other])
     assert [s.id for s in trace.steps_touching(res, "data.x")] == ["g", "p"]
     assert [s.id for s in trace.steps_touching(res, "data")] == ["g", "p", "q"]
+
+
+def test_patch_steps_list_their_targets_changed_or_not(tmp_path) -> None:
+    """A patch that writes the value already there changes nothing but still targets the
+    object (the promotion preview names such an edited entry as a cause); a traced build
+    limited by ``tracing_only`` records changes only for the steps it keeps."""
+    from envlib.kustomize import build
+    from envlib.kustomize.core.trace import tracing_only
+
+    (tmp_path / "web.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 2}\n"
+        "---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\n"
+    )
+    (tmp_path / "kustomization.yaml").write_text(
+        "resources: [web.yaml]\nnamePrefix: p-\npatches:\n"
+        '- target: {kind: Deployment}\n  patch: \'[{"op": "replace", '
+        '"path": "/spec/replicas", "value": 2}]\'\n'
+        '- target: {kind: Service}\n  patch: \'[{"op": "add", '
+        '"path": "/metadata/labels", "value": {"a": "b"}}]\'\n'
+    )
+    steps = {s.id.split("#")[1]: s for s in build(tmp_path, trace=True).trace.steps}
+    same, labels = steps["patches[0]"], steps["patches[1]"]
+    assert [r.kind for r in same.targets] == ["Deployment"] and same.changes == []
+    assert [r.kind for r in labels.targets] == ["Service"] and len(labels.changes) == 1
+    untraced = {s.id.split("#")[1]: s for s in build(tmp_path, trace=False).trace.steps}
+    assert untraced["patches[1]"].targets == []
+    with tracing_only(lambda step_id: step_id.endswith("#namePrefix")):
+        kept = {s.id.split("#")[1]: s for s in build(tmp_path, trace=True).trace.steps}
+    assert kept["patches[1]"].changes == []  # not kept: as in an untraced build
+    assert len(kept["namePrefix"].changes) == 2
