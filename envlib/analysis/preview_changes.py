@@ -118,6 +118,8 @@ def _fill(
     touched |= set(changed_inputs(new.inputs, left.filesystem, right.filesystem))
     item.changed_files = sorted(repo_path(p, root) for p in touched)
     matches = match_resources(old.resources, new.resources)  # once for fields and YAML diff
+    pairs = [(m.left, m.right) for m in matches if m.left is not None and m.right is not None]
+    workloads.share_unchanged(pairs)
     retrace = traced_before if before is not None else None
     rows = _fields(old, new, item.changed_files, root, left, right, matches, retrace)
     item.fields = pd.DataFrame(rows, columns=COLUMNS["fields"])

@@ -9,8 +9,9 @@ the inventory and the checks never look at raw paths.
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -282,6 +283,20 @@ def memoised() -> Iterator[None]:
         yield
     finally:
         _MEMO.reset(token)
+
+
+def share_unchanged(pairs: Iterable[tuple[Resource, Resource]]) -> None:
+    """Inside :func:`memoised`: a resource equal to its counterpart (the same object at the
+    other revision) gets the counterpart's workloads, re-pointed at it, instead of reading
+    its pod templates again. Workloads are read from the object alone, so they are the
+    very ones reading it would give."""
+    memo = _MEMO.get()
+    if memo is None:
+        return
+    for old, new in pairs:
+        if id(new) in memo or old.obj != new.obj:
+            continue
+        memo[id(new)] = (new, [dataclasses.replace(w, resource=new) for w in workloads_of(old)])
 
 
 def workloads_of(res: Resource) -> list[Workload]:

@@ -372,3 +372,23 @@ def test_cause_of_an_overlay_entry_set_back_to_the_base_value(
     assert text.count("no Argo CD Application") == 1
     assert "all 2 environments: no Argo CD Application: assumed to follow main" in text
     assert "- **all 2 environments**: no Argo CD Application" in to_markdown(result)
+
+
+def test_reused_workloads_and_shares_give_the_computed_result(
+    promo_repo: Path, monkeypatch
+) -> None:
+    """Unchanged resources take their workloads and capacity shares from the base revision;
+    the preview must equal the one that works every resource out again (prod, with its
+    HPAs, is reached here: its Application follows main at the head)."""
+    import envlib.analysis.preview_changes as changes
+    import envlib.analysis.workloads as workloads
+
+    edit(promo_repo, "base/api.yaml", "cpu: 250m", "cpu: 300m")
+    edit(promo_repo, "argocd/app-prod.yaml", "targetRevision: release-1.0", "targetRevision: main")
+    fast = preview(promo_repo)
+    assert fast.env("prod").status == "changed"
+    assert "cpu requests" in set(fast.env("prod").capacity["metric"])
+    with monkeypatch.context() as patched:
+        patched.setattr(workloads, "share_unchanged", lambda pairs: None)
+        patched.setattr(changes, "_unchanged_shares", lambda *args: None)
+        assert to_json(preview(promo_repo)) == to_json(fast)
