@@ -278,3 +278,18 @@ def test_git_blob_ids_match_git_hash_object(tmp_path: Path) -> None:
         want = hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
         assert gitfs.blob_id(str(repo / "f.yaml")) == want
         assert gitfs.files() == {"f.yaml": want}
+
+
+def test_git_revision_reads_the_blob_whatever_the_working_tree_holds(tmp_path: Path) -> None:
+    """A file the working tree holds unchanged is read from disk (its blob id checked); an
+    edited, missing or replaced one is read from git: the bytes are always the blob's."""
+    files = {f"f{i}.yaml": f"data: {i}\n" for i in range(4)}
+    repo = make_repo(tmp_path / "r", files)
+    (repo / "f1.yaml").write_text("data: edited\n")
+    (repo / "f2.yaml").unlink()
+    (repo / "f3.yaml").unlink()
+    (repo / "f3.yaml").mkdir()
+    with GitFileSystem(repo) as gitfs:
+        for name, text in files.items():
+            assert gitfs.read_bytes(str(repo / name)) == text.encode(), name
+    assert (repo / "f1.yaml").read_text() == "data: edited\n"
