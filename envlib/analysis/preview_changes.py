@@ -118,13 +118,18 @@ def _fill(
     touched |= set(changed_inputs(new.inputs, left.filesystem, right.filesystem))
     item.changed_files = sorted(repo_path(p, root) for p in touched)
     matches = match_resources(old.resources, new.resources)  # once for fields and YAML diff
-    pairs = [(m.left, m.right) for m in matches if m.left is not None and m.right is not None]
-    workloads.share_unchanged(pairs)
+    # pairs holding the same object at both revisions (compared once, here)
+    unchanged = [
+        (m.left, m.right)
+        for m in matches
+        if m.left is not None and m.right is not None and m.left.obj == m.right.obj
+    ]
+    workloads.share_unchanged(unchanged)
     retrace = traced_before if before is not None else None
     rows = _fields(old, new, item.changed_files, root, left, right, matches, retrace)
     item.fields = pd.DataFrame(rows, columns=COLUMNS["fields"])
     item.resources = _resources(rows)
-    item.capacity = capacity(old, new, matches)
+    item.capacity = capacity(old, new, unchanged)
     item.traffic = traffic(old, new, rps)
     item.checks = check_changes(old, new, left_rules, right_rules)
     if not item.checks.empty:
@@ -263,16 +268,19 @@ def _resources(fields: list[dict[str, Any]]) -> pd.DataFrame:
 
 # -- capacity, traffic, checks ------------------------------------------------------------------
 def capacity(
-    old: RenderedEnv, new: RenderedEnv, matches: Sequence[Match] | None = None
+    old: RenderedEnv,
+    new: RenderedEnv,
+    unchanged: Sequence[tuple[Resource, Resource]] = (),
 ) -> pd.DataFrame:
     """Totals of both sides (pods, CPU, memory, GPU) with the signed delta; changed rows only.
 
-    With the ``matches`` of the two sides, a resource that is the same object at both
-    revisions (and scaled by the same HPAs) keeps the shares worked out for the base.
+    ``unchanged`` pairs (base resource, head resource) holding the same object: while the
+    HPAs are the same too, the head resource keeps the shares worked out for the base.
     """
     shares: dict[int, list[Share]] = {}
     sums = [_totals(capacity_totals(old, record=shares))]
-    sums.append(_totals(capacity_totals(new, known=_unchanged_shares(old, new, matches, shares))))
+    known = _unchanged_shares(old, new, unchanged, shares)
+    sums.append(_totals(capacity_totals(new, known=known)))
     rows: list[dict[str, Any]] = []
     for label, column, fmt in _CAPACITY:
         a, b = sums[0].get(column), sums[1].get(column)
@@ -289,11 +297,11 @@ def capacity(
 def _unchanged_shares(
     old: RenderedEnv,
     new: RenderedEnv,
-    matches: Sequence[Match] | None,
+    unchanged: Sequence[tuple[Resource, Resource]],
     shares: dict[int, list[Share]],
 ) -> dict[int, list[Share]] | None:
     """Head resource id -> the base's shares, for resources equal at both revisions."""
-    if not matches:
+    if not unchanged:
         return None
     hpas = [hpa_targets(side.resources) for side in (old, new)]
     if hpas[0].keys() != hpas[1].keys() or any(
@@ -302,14 +310,11 @@ def _unchanged_shares(
     ):
         return None  # an HPA changed: effective replicas may change without the workload
     names_matter = bool(hpas[0])  # find_hpa matches a workload's earlier names too
-    known: dict[int, list[Share]] = {}
-    for match in matches:
-        left, right = match.left, match.right
-        if left is None or right is None or id(left) not in shares:
-            continue
-        if left.obj == right.obj and (not names_matter or left.all_names() == right.all_names()):
-            known[id(right)] = shares[id(left)]
-    return known
+    return {
+        id(right): shares[id(left)]
+        for left, right in unchanged
+        if id(left) in shares and (not names_matter or left.all_names() == right.all_names())
+    }
 
 
 def _totals(row: dict[str, Any]) -> dict[str, Any]:

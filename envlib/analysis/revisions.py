@@ -8,8 +8,7 @@ Everything here is read-only (``GIT_OPTIONAL_LOCKS=0``, no checkout, nothing wri
 
 from __future__ import annotations
 
-import os
-from collections.abc import Hashable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -166,25 +165,11 @@ def _same_file(path: str, left: fs.FileSystem, right: fs.FileSystem) -> bool:
     """
     if isinstance(left, GitFileSystem) and isinstance(right, GitFileSystem):
         return left.blob_id(path) == right.blob_id(path)
-    return _stamp(left, path) == _stamp(right, path)
+    return fs.stamp_or_none(left, path) == fs.stamp_or_none(right, path)
 
 
 def _same_probe(path: str, left: fs.FileSystem, right: fs.FileSystem) -> bool:
-    return _shape(left, path) == _shape(right, path)
-
-
-def _stamp(filesystem: fs.FileSystem, path: str) -> Hashable:
-    """The file's blob stamp; None when it is missing or is not a readable file."""
-    try:
-        return filesystem.stamp(path)
-    except OSError:
-        return None
-
-
-def _shape(filesystem: fs.FileSystem, path: str) -> tuple[bool, bool, bool, str]:
-    exists = filesystem.exists(path)
-    real = filesystem.realpath(path) if exists else os.path.abspath(path)
-    return (filesystem.lexists(path), exists, filesystem.isdir(path), real)
+    return fs.probe_shape(left, path) == fs.probe_shape(right, path)
 
 
 __all__ = [

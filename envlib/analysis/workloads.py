@@ -286,15 +286,15 @@ def memoised() -> Iterator[None]:
 
 
 def share_unchanged(pairs: Iterable[tuple[Resource, Resource]]) -> None:
-    """Inside :func:`memoised`: a resource equal to its counterpart (the same object at the
-    other revision) gets the counterpart's workloads, re-pointed at it, instead of reading
+    """Inside :func:`memoised`: for pairs (old, new) holding the same object (the caller
+    compared them), ``new`` gets ``old``'s workloads, re-pointed at it, instead of reading
     its pod templates again. Workloads are read from the object alone, so they are the
     very ones reading it would give."""
     memo = _MEMO.get()
     if memo is None:
         return
     for old, new in pairs:
-        if id(new) in memo or old.obj != new.obj:
+        if id(new) in memo:
             continue
         memo[id(new)] = (new, [dataclasses.replace(w, resource=new) for w in workloads_of(old)])
 

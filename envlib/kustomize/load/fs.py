@@ -307,6 +307,26 @@ def note_read(path: StrPath) -> None:
         reads.files.add(os.path.abspath(path))
 
 
+def stamp_or_none(filesystem: FileSystem, path: str) -> Hashable | None:
+    """``path``'s stamp on ``filesystem``; None when it is missing or not a readable file.
+
+    Asked of the file system object, not through :func:`stamp`: the question is not an
+    input of any build (revision comparison, shared directory builds).
+    """
+    try:
+        return filesystem.stamp(path)
+    except OSError:
+        return None
+
+
+def probe_shape(filesystem: FileSystem, path: str) -> tuple[bool, bool, bool, str]:
+    """What a path only looked at is on ``filesystem``: (lexists, exists, is a directory,
+    where it leads) - everything a build's probe of it can have depended on."""
+    exists = filesystem.exists(path)
+    real = filesystem.realpath(path) if exists else os.path.abspath(path)
+    return (filesystem.lexists(path), exists, filesystem.isdir(path), real)
+
+
 def note_reads(reads: ReadSet) -> None:
     """Record inputs another build read as read by this one (a reused directory build)."""
     current = _RECORDER.get()

@@ -372,8 +372,8 @@ class Builder:
             warnings=self.warnings[marks[1] :],
             vars=snapshot(self.vars[marks[2] :]),
             reads=fs.ReadSet(set(reads.files), set(reads.probed), set(reads.remote)),
-            stamps={p: shared_builds.stamp_or_none(p) for p in reads.files},
-            shapes={p: shared_builds.shape(p) for p in reads.probed - reads.files},
+            stamps={p: fs.stamp_or_none(fs.current(), p) for p in reads.files},
+            shapes={p: fs.probe_shape(fs.current(), p) for p in reads.probed - reads.files},
             entered=frozenset(self._entered[entered_mark:]),
             schema_used=schema_used,
         )

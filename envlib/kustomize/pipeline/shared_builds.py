@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import dataclasses
 import marshal
-import os
 from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -43,50 +42,19 @@ class Frozen:
     than copying each object twice), or as copies when a value marshal does not take."""
 
     def __init__(self, resources: list[Resource]) -> None:
-        objs = [res.obj for res in resources]
         try:
-            self._image: bytes | None = marshal.dumps(objs)
-            self._copies: list[Resource] = []
+            self._image: bytes | None = marshal.dumps([res.obj for res in resources])
+            self._kept = [copy_resource(res, obj={}) for res in resources]  # all but objects
         except ValueError:  # a str/float subclass keeping its written text
             self._image = None
-            self._copies = [copy_resource(res) for res in resources]
-        self._meta = [
-            (
-                res.origin,
-                res.org_id,
-                tuple(res.prev_ids),
-                dataclasses.replace(res.generated) if res.generated is not None else None,
-                tuple(res.name_prefixes),
-                tuple(res.name_suffixes),
-                tuple(res.shared),
-                tuple(res.empty_nulls),
-                tuple(res.untyped),
-            )
-            for res in resources
-        ]
+            self._kept = [copy_resource(res) for res in resources]
 
     def thaw(self) -> list[Resource]:
         """New, independent resources equal to the ones frozen."""
         if self._image is None:
-            return [copy_resource(res) for res in self._copies]
+            return [copy_resource(res) for res in self._kept]
         objs = marshal.loads(self._image)
-        return [
-            Resource(
-                obj=obj,
-                origin=origin,
-                org_id=org_id,
-                prev_ids=list(prev),
-                generated=dataclasses.replace(gen) if gen is not None else None,
-                name_prefixes=list(prefixes),
-                name_suffixes=list(suffixes),
-                shared=list(shared),
-                empty_nulls=list(nulls),
-                untyped=list(untyped),
-            )
-            for obj, (origin, org_id, prev, gen, prefixes, suffixes, shared, nulls, untyped) in zip(
-                objs, self._meta, strict=True
-            )
-        ]
+        return [copy_resource(res, obj) for res, obj in zip(self._kept, objs, strict=True)]
 
 
 @dataclass
@@ -131,10 +99,11 @@ def active() -> _Memo | None:
     return _MEMO.get()
 
 
-def copy_resource(res: Resource) -> Resource:
-    """An independent copy: the parent level transforms what it is given in place."""
+def copy_resource(res: Resource, obj: dict[str, Any] | None = None) -> Resource:
+    """An independent copy (the parent level transforms what it is given in place), holding
+    ``obj`` when given, else a deep copy of ``res``'s object."""
     return Resource(
-        obj=snapshot(res.obj),
+        obj=snapshot(res.obj) if obj is None else obj,
         origin=res.origin,
         org_id=res.org_id,
         prev_ids=list(res.prev_ids),
@@ -147,33 +116,15 @@ def copy_resource(res: Resource) -> Resource:
     )
 
 
-def shape(path: str) -> tuple[bool, bool, bool, str]:
-    """What a path only looked at was: (lexists, exists, is a directory, where it leads).
-
-    Asked of the active file system directly, so the question is not itself an input.
-    """
-    system = fs.current()
-    exists = system.exists(path)
-    real = system.realpath(path) if exists else os.path.abspath(path)
-    return (system.lexists(path), exists, system.isdir(path), real)
-
-
-def stamp_or_none(path: str) -> Hashable | None:
-    """The file's stamp on the active file system, None when it cannot be read."""
-    try:
-        return fs.current().stamp(path)
-    except OSError:
-        return None
-
-
 def still_valid(entry: Recorded, stack: list[str]) -> bool:
     """Whether building the directory now would read the same and meet no cycle."""
     if any(directory in entry.entered for directory in stack):
         return False  # the real build reports the cycle
+    system = fs.current()
     for path, stamp in entry.stamps.items():
-        if stamp_or_none(path) != stamp:
+        if fs.stamp_or_none(system, path) != stamp:
             return False
-    return all(shape(path) == seen for path, seen in entry.shapes.items())
+    return all(fs.probe_shape(system, path) == seen for path, seen in entry.shapes.items())
 
 
 def find(memo: _Memo, key: Key, stack: list[str]) -> Recorded | None:
@@ -217,9 +168,7 @@ __all__ = [
     "copy_resource",
     "find",
     "fresh_resmap",
-    "shape",
     "shared_directory_builds",
-    "stamp_or_none",
     "step_copy",
     "store",
 ]
